@@ -1,0 +1,173 @@
+// Thin client for the gateway's same-origin HTTP API. The browser session is a
+// cookie held by the gateway; no token is ever visible to this code.
+
+export type Precedence = 'FLASH' | 'IMMEDIATE' | 'PRIORITY' | 'ROUTINE';
+
+export const PRECEDENCES: readonly Precedence[] = ['FLASH', 'IMMEDIATE', 'PRIORITY', 'ROUTINE'];
+
+export interface Me {
+  subject: string;
+  displayName: string;
+  country: string;
+  agency: string;
+  roles: string[];
+}
+
+export interface Officer {
+  id: string;
+  displayName: string;
+  latinName: string;
+  rank: string;
+  country: string;
+  agency: string;
+  agencyName: string;
+  posting: string;
+  languages: string[];
+  matchedOn: string;
+}
+
+export interface InboxItem {
+  cursor: number;
+  messageId: string;
+  senderId: string;
+  senderName: string;
+  precedence: Precedence;
+  subject: string;
+  body: string;
+  sentAt: string;
+  acknowledgeBy: string;
+  acknowledged: boolean;
+}
+
+export interface SendMessageRequest {
+  clientMessageId: string;
+  recipients: string[];
+  precedence: Precedence;
+  subject: string;
+  body: string;
+}
+
+export interface SendMessageResult {
+  messageId: string;
+  acceptedAt: string;
+}
+
+export interface InboxPage {
+  items: InboxItem[];
+  nextCursor: number | null;
+}
+
+export interface ProblemDetails {
+  type?: string;
+  title?: string;
+  detail?: string;
+  status?: number;
+  errors?: Record<string, string[]>;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly problem: ProblemDetails | null,
+  ) {
+    super(problem?.detail || problem?.title || `Request failed (HTTP ${status})`);
+    this.name = 'ApiError';
+  }
+}
+
+export const LOGIN_URL = '/account/login?returnUrl=/';
+
+// The gateway refuses state-changing API calls that lack this header; a cross-site
+// form cannot add a custom header, which is what makes the cookie session safe.
+export const CSRF_HEADER = 'X-Liaison-Csrf';
+
+let onUnauthorized: () => void = () => {};
+
+/** Called when any request finds the session gone, so the page can offer sign-in again. */
+export function setUnauthorizedHandler(handler: () => void): void {
+  onUnauthorized = handler;
+}
+
+async function readProblem(response: Response): Promise<ProblemDetails | null> {
+  const type = response.headers.get('Content-Type') ?? '';
+  if (!type.includes('json')) return null;
+  try {
+    return (await response.json()) as ProblemDetails;
+  } catch {
+    return null;
+  }
+}
+
+async function request<T>(
+  method: 'GET' | 'POST',
+  url: string,
+  options: { body?: unknown; signal?: AbortSignal } = {},
+): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (method !== 'GET') headers[CSRF_HEADER] = '1';
+  const init: RequestInit = { method, headers, credentials: 'same-origin' };
+  if (options.body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(options.body);
+  }
+  if (options.signal) init.signal = options.signal;
+
+  const response = await fetch(url, init);
+  if (!response.ok) {
+    const problem = await readProblem(response);
+    if (response.status === 401) onUnauthorized();
+    throw new ApiError(response.status, problem);
+  }
+  // 204 is the contract for acknowledge, but an empty 200 must not break the caller either.
+  const text = await response.text();
+  return (text === '' ? undefined : JSON.parse(text)) as T;
+}
+
+/** null means "not signed in"; other failures throw. */
+export async function getMe(): Promise<Me | null> {
+  const response = await fetch('/api/me', {
+    credentials: 'same-origin',
+    headers: { Accept: 'application/json' },
+  });
+  if (response.status === 401) return null;
+  if (!response.ok) throw new ApiError(response.status, await readProblem(response));
+  return (await response.json()) as Me;
+}
+
+export function signIn(): void {
+  window.location.assign(LOGIN_URL);
+}
+
+export async function signOut(): Promise<void> {
+  try {
+    // 'manual' keeps fetch from chasing a redirect (possibly cross-origin) that only
+    // a top-level navigation could follow; the session cookie is cleared either way.
+    await fetch('/account/logout', {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { [CSRF_HEADER]: '1' },
+      redirect: 'manual',
+    });
+  } catch {
+    // The reload below shows the real outcome: the sign-in button or the still-valid session.
+  }
+  window.location.reload();
+}
+
+export function searchDirectory(query: string, signal: AbortSignal): Promise<{ officers: Officer[] }> {
+  const params = new URLSearchParams({ q: query, pageSize: '20' });
+  return request('GET', `/api/directory/search?${params.toString()}`, { signal });
+}
+
+export function sendMessage(message: SendMessageRequest): Promise<SendMessageResult> {
+  return request('POST', '/api/messages', { body: message });
+}
+
+export function getInbox(after: number, limit = 50): Promise<InboxPage> {
+  const params = new URLSearchParams({ after: String(after), limit: String(limit) });
+  return request('GET', `/api/inbox?${params.toString()}`);
+}
+
+export function acknowledge(messageId: string): Promise<void> {
+  return request('POST', `/api/messages/${encodeURIComponent(messageId)}/acknowledge`);
+}

@@ -1,0 +1,46 @@
+// Officers on different sides of a border work in different time zones, so every
+// timestamp is shown in the reader's local zone and in UTC as the shared reference.
+
+const localFormat = new Intl.DateTimeFormat(undefined, {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  timeZoneName: 'short',
+});
+
+function parse(iso: string): Date | null {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+export function formatLocal(iso: string): string {
+  const date = parse(iso);
+  return date ? localFormat.format(date) : iso;
+}
+
+export function formatUtc(iso: string): string {
+  const date = parse(iso);
+  return date ? `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC` : iso;
+}
+
+export function timeElement(iso: string): HTMLTimeElement {
+  const node = document.createElement('time');
+  node.dateTime = iso;
+  node.textContent = `${formatLocal(iso)} · ${formatUtc(iso)}`;
+  return node;
+}
+
+/** "in 12 min" / "3 h 5 min ago"; null when the timestamp is unparseable. */
+export function relativeTo(iso: string, now: number): { text: string; past: boolean } | null {
+  const date = parse(iso);
+  if (!date) return null;
+  const diffMs = date.getTime() - now;
+  const past = diffMs < 0;
+  const minutes = Math.round(Math.abs(diffMs) / 60_000);
+  const hours = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  const span = hours > 0 ? `${hours} h ${rest} min` : `${minutes} min`;
+  return { text: past ? `${span} ago` : `in ${span}`, past };
+}

@@ -1,0 +1,30 @@
+using LiaisonNet.Audit.Grpc;
+using LiaisonNet.Audit.Log;
+using LiaisonNet.ServiceDefaults;
+using LiaisonNet.ServiceDefaults.Hosting;
+using LiaisonNet.ServiceDefaults.Security;
+
+namespace LiaisonNet.Audit.Extensions;
+
+public static class Extensions
+{
+    public static WebApplicationBuilder AddAuditService(this WebApplicationBuilder builder)
+    {
+        builder.AddServiceDefaults(ServiceKind.Audit);
+        builder.AddTokenValidation(LiaisonAudiences.Audit);
+        builder.AddLiaisonGrpc();
+        builder.Services.AddSingleton<CheckpointSigner>();
+        builder.Services.AddSingleton<AuditLog>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditLog>());
+        return builder;
+    }
+
+    public static WebApplication MapAuditService(this WebApplication app)
+    {
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapGrpcService<AuditGrpcService>().RequireAuthorization();
+        app.MapDefaultEndpoints();
+        return app;
+    }
+}

@@ -1,0 +1,192 @@
+using Google.Protobuf;
+using LiaisonNet.Client.Audit;
+using LiaisonNet.Protos.Audit.V1;
+using LiaisonNet.ServiceDefaults.Hosting;
+using LiaisonNet.ServiceDefaults.Storage;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace LiaisonNet.Audit.Log;
+
+/// <summary>Who may see which entries: everything, or the entries that involve one agency.</summary>
+public sealed record AuditScope(string? Agency)
+{
+    public static AuditScope All { get; } = new((string?)null);
+
+    public bool Covers(AuditEvent e) => Agency is null || e.Agencies.Contains(Agency);
+}
+
+/// <summary>
+/// The append-only log: entries in SQLite (the durable truth), subtree hashes in memory (rebuilt from the stored leaf hashes at start).
+/// Appends are serialised and committed in one transaction per batch.
+/// </summary>
+public sealed class AuditLog(IOptions<LiaisonOptions> options, CheckpointSigner signer, ILogger<AuditLog> logger) : IHostedService, IDisposable
+{
+    private const string Schema = """
+        CREATE TABLE IF NOT EXISTS entries(
+            idx INTEGER PRIMARY KEY,
+            event_id TEXT NOT NULL UNIQUE,
+            data BLOB NOT NULL,
+            leaf_hash BLOB NOT NULL,
+            occurred_at INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS entry_refs(ref TEXT NOT NULL, idx INTEGER NOT NULL, PRIMARY KEY(ref, idx)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS entry_agencies(agency TEXT NOT NULL, idx INTEGER NOT NULL, PRIMARY KEY(agency, idx)) WITHOUT ROWID;
+        """;
+
+    private readonly SqliteDatabase _db = new(Path.Combine(options.Value.DataFolderFor(ServiceKind.Audit.DataFolderName()), "audit.db"));
+    private readonly SubtreeCache _tree = new();
+    private readonly SemaphoreSlim _writer = new(1, 1);
+
+    public long Size => _tree.Size;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await _db.EnsureSchemaAsync(Schema, cancellationToken);
+        await using var connection = await _db.OpenAsync(cancellationToken);
+        await using var command = connection.Command("SELECT idx, leaf_hash FROM entries ORDER BY idx");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            if (reader.GetInt64(0) != _tree.Size)
+            {
+                throw new InvalidOperationException($"The audit log has a gap at index {_tree.Size}; refusing to start on a damaged log.");
+            }
+
+            _tree.Append((byte[])reader[1]);
+        }
+
+        logger.LogInformation("Audit log opened with {Size} entries", _tree.Size);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public void Dispose() => _writer.Dispose();
+
+    /// <summary>Appends the events that are not already in the log; returns each event's index.</summary>
+    public async Task<IReadOnlyList<AppendResult>> AppendAsync(IReadOnlyList<AuditEvent> events, CancellationToken cancellationToken)
+    {
+        await _writer.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await _db.OpenAsync(cancellationToken);
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+            var results = new List<AppendResult>(events.Count);
+            var added = new List<byte[]>();
+            var seen = new Dictionary<string, long>(StringComparer.Ordinal);
+            foreach (var e in events)
+            {
+                if (seen.TryGetValue(e.EventId, out var same))
+                {
+                    results.Add(new AppendResult { EventId = e.EventId, Index = same, Duplicate = true });
+                    continue;
+                }
+
+                await using (var find = connection.Command("SELECT idx FROM entries WHERE event_id = $id", transaction, ("$id", e.EventId)))
+                {
+                    if (await find.ExecuteScalarAsync(cancellationToken) is long existing)
+                    {
+                        results.Add(new AppendResult { EventId = e.EventId, Index = existing, Duplicate = true });
+                        seen[e.EventId] = existing;
+                        continue;
+                    }
+                }
+
+                var index = _tree.Size + added.Count;
+                var data = e.ToByteArray();
+                var leaf = Merkle.LeafHash(data);
+                await using (var insert = connection.Command(
+                    "INSERT INTO entries(idx, event_id, data, leaf_hash, occurred_at) VALUES ($idx, $id, $data, $leaf, $at)", transaction,
+                    ("$idx", index), ("$id", e.EventId), ("$data", data), ("$leaf", leaf), ("$at", e.OccurredAt.ToDateTimeOffset().ToUnixTimeMilliseconds())))
+                {
+                    await insert.ExecuteNonQueryAsync(cancellationToken);
+                }
+
+                foreach (var reference in e.Related.Prepend(e.ObjectId).Append(e.Actor).Where(r => r.Length > 0).Distinct(StringComparer.Ordinal))
+                {
+                    await using var refInsert = connection.Command("INSERT OR IGNORE INTO entry_refs(ref, idx) VALUES ($ref, $idx)", transaction, ("$ref", reference), ("$idx", index));
+                    await refInsert.ExecuteNonQueryAsync(cancellationToken);
+                }
+
+                foreach (var agency in e.Agencies.Where(a => a.Length > 0).Distinct(StringComparer.Ordinal))
+                {
+                    await using var agencyInsert = connection.Command("INSERT OR IGNORE INTO entry_agencies(agency, idx) VALUES ($agency, $idx)", transaction, ("$agency", agency), ("$idx", index));
+                    await agencyInsert.ExecuteNonQueryAsync(cancellationToken);
+                }
+
+                added.Add(leaf);
+                seen[e.EventId] = index;
+                results.Add(new AppendResult { EventId = e.EventId, Index = index });
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+            foreach (var leaf in added)
+            {
+                _tree.Append(leaf);
+            }
+
+            return results;
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    public SignedCheckpoint LatestCheckpoint()
+    {
+        var size = _tree.Size;
+        var checkpoint = new Checkpoint(size, _tree.Root(size), DateTimeOffset.UtcNow);
+        var note = checkpoint.Note();
+        return new SignedCheckpoint
+        {
+            TreeSize = size,
+            RootHash = ByteString.CopyFrom(checkpoint.RootHash),
+            IssuedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(checkpoint.IssuedAt),
+            Note = note,
+            Signature = ByteString.CopyFrom(signer.Sign(note)),
+            KeyId = signer.KeyId,
+        };
+    }
+
+    public IReadOnlyList<byte[]> InclusionProof(long index, long treeSize) => Merkle.InclusionProof(_tree, index, treeSize);
+
+    /// <summary>Entries [start, end); those outside <paramref name="scope"/> carry only their leaf hash.</summary>
+    public async Task<IReadOnlyList<LogEntry>> EntriesAsync(long start, long end, AuditScope scope, CancellationToken cancellationToken)
+    {
+        await using var connection = await _db.OpenAsync(cancellationToken);
+        await using var command = connection.Command("SELECT idx, data, leaf_hash FROM entries WHERE idx >= $start AND idx < $end ORDER BY idx", null, ("$start", start), ("$end", end));
+        return await ReadEntriesAsync(command, scope, cancellationToken);
+    }
+
+    /// <summary>Entries that name <paramref name="reference"/> (as object, actor or related id) within scope, after the index <paramref name="after"/>.</summary>
+    public async Task<IReadOnlyList<LogEntry>> TrailAsync(string reference, AuditScope scope, long after, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await _db.OpenAsync(cancellationToken);
+        var sql = scope.Agency is null
+            ? "SELECT e.idx, e.data, e.leaf_hash FROM entry_refs r JOIN entries e ON e.idx = r.idx WHERE r.ref = $ref AND r.idx > $after ORDER BY r.idx LIMIT $limit"
+            : "SELECT e.idx, e.data, e.leaf_hash FROM entry_refs r JOIN entry_agencies a ON a.idx = r.idx AND a.agency = $agency JOIN entries e ON e.idx = r.idx WHERE r.ref = $ref AND r.idx > $after ORDER BY r.idx LIMIT $limit";
+        await using var command = connection.Command(sql, null, ("$ref", reference), ("$after", after), ("$limit", limit), ("$agency", scope.Agency));
+        return await ReadEntriesAsync(command, scope, cancellationToken);
+    }
+
+    private static async Task<IReadOnlyList<LogEntry>> ReadEntriesAsync(SqliteCommand command, AuditScope scope, CancellationToken cancellationToken)
+    {
+        var entries = new List<LogEntry>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var data = (byte[])reader[1];
+            var e = AuditEvent.Parser.ParseFrom(data);
+            var entry = new LogEntry { Index = reader.GetInt64(0), LeafHash = ByteString.CopyFrom((byte[])reader[2]) };
+            if (scope.Covers(e))
+            {
+                entry.Data = ByteString.CopyFrom(data);
+                entry.Event = e;
+            }
+
+            entries.Add(entry);
+        }
+
+        return entries;
+    }
+}

@@ -1,0 +1,113 @@
+using Grpc.Core;
+using LiaisonNet.Protos.Directory.V1;
+using LiaisonNet.Protos.Relay.V1;
+using LiaisonNet.ServiceDefaults.Security;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using OpenIddict.Abstractions;
+
+namespace LiaisonNet.Gateway.Api;
+
+/// <summary>The browser's HTTP API: the cookie session in, the user's own token out to the services.</summary>
+public static class GatewayApi
+{
+    public const string CsrfHeader = "X-Liaison-Csrf";
+
+    public static void MapGatewayApi(this WebApplication app)
+    {
+        var api = app.MapGroup("/api")
+            .RequireAuthorization(policy => policy.AddAuthenticationSchemes(CookieAuthenticationDefaults.AuthenticationScheme).RequireAuthenticatedUser())
+            .AddEndpointFilter(RequireCsrfHeader);
+
+        api.MapGet("/me", (HttpContext context) =>
+        {
+            var user = context.User;
+            return TypedResults.Ok(new MeDto(user.SubjectId(), user.DisplayName(), user.Country(), user.Agency(), [.. user.GetClaims(OpenIddictConstants.Claims.Role)]));
+        });
+
+        api.MapGet("/directory/search", async (
+            HttpContext context, DirectoryService.DirectoryServiceClient directory, string? q, int? pageSize, string? pageToken, string? country, string? agency) =>
+        {
+            try
+            {
+                var response = await directory.SearchOfficersAsync(new SearchOfficersRequest
+                {
+                    Query = q ?? string.Empty,
+                    PageSize = pageSize ?? 20,
+                    PageToken = pageToken ?? string.Empty,
+                    Country = country ?? string.Empty,
+                    Agency = agency ?? string.Empty,
+                }, await context.ForUserAsync());
+                return Results.Ok(new SearchResultDto([.. response.Officers.Select(OfficerDto.From)], NullIfEmpty(response.NextPageToken)));
+            }
+            catch (RpcException ex)
+            {
+                return ex.ToProblem();
+            }
+        });
+
+        api.MapPost("/messages", async (HttpContext context, RelayService.RelayServiceClient relay, SendMessageDto message) =>
+        {
+            var request = new SendMessageRequest
+            {
+                ClientMessageId = message.ClientMessageId ?? string.Empty,
+                ActionRecipients = { message.Recipients ?? [] },
+                InfoRecipients = { message.InfoRecipients ?? [] },
+                Precedence = PrecedenceNames.Parse(message.Precedence),
+                Subject = message.Subject ?? string.Empty,
+                Body = message.Body ?? string.Empty,
+            };
+            try
+            {
+                var sent = await relay.SendMessageAsync(request, await context.ForUserAsync());
+                return Results.Ok(new SentDto(sent.MessageId, sent.AcceptedAt.ToDateTimeOffset(), sent.Duplicate));
+            }
+            catch (RpcException ex)
+            {
+                return ex.ToProblem();
+            }
+        });
+
+        api.MapGet("/inbox", async (HttpContext context, RelayService.RelayServiceClient relay, long? after, int? limit) =>
+        {
+            try
+            {
+                var page = await relay.ListInboxAsync(new ListInboxRequest { AfterCursor = after ?? 0, Limit = limit ?? 50 }, await context.ForUserAsync());
+                return Results.Ok(new InboxPageDto([.. page.Items.Select(InboxItemDto.From)], page.NextCursor));
+            }
+            catch (RpcException ex)
+            {
+                return ex.ToProblem();
+            }
+        });
+
+        api.MapPost("/messages/{messageId}/acknowledge", async (HttpContext context, RelayService.RelayServiceClient relay, string messageId) =>
+        {
+            try
+            {
+                await relay.AcknowledgeAsync(new AcknowledgeRequest { MessageId = messageId }, await context.ForUserAsync());
+                return Results.NoContent();
+            }
+            catch (RpcException ex)
+            {
+                return ex.ToProblem();
+            }
+        });
+    }
+
+    /// <summary>
+    /// Changes need a header that a cross-site form cannot send (and a cross-site script cannot add without a CORS grant,
+    /// which the gateway never gives), on top of the SameSite cookie.
+    /// </summary>
+    private static async ValueTask<object?> RequireCsrfHeader(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var request = context.HttpContext.Request;
+        if (!HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method) && !request.Headers.ContainsKey(CsrfHeader))
+        {
+            return TypedResults.Problem($"Send the {CsrfHeader} header with every change.", statusCode: StatusCodes.Status403Forbidden, title: "Missing CSRF header.");
+        }
+
+        return await next(context);
+    }
+
+    private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
+}

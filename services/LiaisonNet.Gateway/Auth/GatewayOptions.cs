@@ -1,0 +1,13 @@
+namespace LiaisonNet.Gateway.Auth;
+
+/// <summary>Gateway settings (section "Gateway").</summary>
+public sealed class GatewayOptions
+{
+    public const string Section = "Gateway";
+
+    /// <summary>The gateway's confidential client secret at the identity server.</summary>
+    public string ClientSecret { get; set; } = string.Empty;
+
+    /// <summary>How long a browser session lasts without activity.</summary>
+    public TimeSpan SessionIdleTimeout { get; set; } = TimeSpan.FromHours(8);
+}

@@ -1,0 +1,153 @@
+using LiaisonNet.Gateway.Api;
+using LiaisonNet.Gateway.Auth;
+using LiaisonNet.Gateway.Hubs;
+using LiaisonNet.Protos.Directory.V1;
+using LiaisonNet.Protos.Relay.V1;
+using LiaisonNet.ServiceDefaults;
+using LiaisonNet.ServiceDefaults.Hosting;
+using LiaisonNet.ServiceDefaults.Security;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+
+namespace LiaisonNet.Gateway.Extensions;
+
+public static class Extensions
+{
+    public static WebApplicationBuilder AddGatewayService(this WebApplicationBuilder builder)
+    {
+        builder.AddServiceDefaults(ServiceKind.Gateway);
+        var services = builder.Services;
+        var urls = builder.Configuration.GetSection(LiaisonOptions.Section).Get<LiaisonOptions>()?.Urls ?? new ServiceUrls();
+        services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section)
+            .Validate(o => o.ClientSecret.Length > 0, "Gateway:ClientSecret is required (the gateway's client secret at the identity server).")
+            .ValidateOnStart();
+
+        services.AddMemoryCache();
+        services.AddSingleton<ServerSideTickets>();
+        services.AddSingleton<IPostConfigureOptions<CookieAuthenticationOptions>, ConfigureTicketStore>();
+        services.AddSingleton<TokenRefresher>();
+        services.AddHttpClient("liaison-tokens", http => http.Timeout = TimeSpan.FromSeconds(10));
+
+        services.AddAuthentication(auth =>
+            {
+                auth.DefaultScheme = CookieAuthenticationDefaults.AuthenticationScheme;
+                auth.DefaultChallengeScheme = OpenIdConnectDefaults.AuthenticationScheme;
+            })
+            .AddCookie(cookie =>
+            {
+                cookie.Cookie.Name = ".liaison.session";
+                cookie.Cookie.HttpOnly = true;
+                cookie.Cookie.SameSite = SameSiteMode.Lax;
+                cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                cookie.SlidingExpiration = true;
+                cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
+                cookie.Events.OnValidatePrincipal = context => context.HttpContext.RequestServices.GetRequiredService<TokenRefresher>().ValidateAsync(context);
+                // The API and the hub answer 401 rather than redirecting a script to a sign-in page.
+                cookie.Events.OnRedirectToLogin = context =>
+                {
+                    context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                    return Task.CompletedTask;
+                };
+                cookie.Events.OnRedirectToAccessDenied = context =>
+                {
+                    context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                    return Task.CompletedTask;
+                };
+            })
+            .AddOpenIdConnect(oidc =>
+            {
+                oidc.Authority = urls.Issuer.ToString();
+                oidc.RequireHttpsMetadata = urls.Issuer.Scheme == Uri.UriSchemeHttps;
+                oidc.ClientId = TokenRefresher.ClientId;
+                oidc.ResponseType = OpenIdConnectResponseType.Code;
+                oidc.ResponseMode = OpenIdConnectResponseMode.Query;
+                oidc.UsePkce = true;
+                oidc.SaveTokens = true;
+                oidc.GetClaimsFromUserInfoEndpoint = false;
+                oidc.MapInboundClaims = false;
+                oidc.TokenValidationParameters.NameClaimType = "name";
+                oidc.TokenValidationParameters.RoleClaimType = "role";
+                oidc.Scope.Clear();
+                foreach (var scope in new[] { "openid", "profile", "offline_access", LiaisonScopes.Directory, LiaisonScopes.Relay, LiaisonScopes.Audit })
+                {
+                    oidc.Scope.Add(scope);
+                }
+
+                oidc.CorrelationCookie.Name = ".liaison.correlation.";
+                oidc.NonceCookie.Name = ".liaison.nonce.";
+                oidc.CorrelationCookie.SameSite = SameSiteMode.Lax;
+                oidc.NonceCookie.SameSite = SameSiteMode.Lax;
+            });
+        services.AddOptions<OpenIdConnectOptions>(OpenIdConnectDefaults.AuthenticationScheme)
+            .Configure<IOptions<GatewayOptions>>((oidc, gateway) => oidc.ClientSecret = gateway.Value.ClientSecret);
+        services.AddAuthorization();
+
+        services.AddSignalR(hub =>
+        {
+            hub.MaximumReceiveMessageSize = 32 * 1024;
+            hub.EnableDetailedErrors = false;
+        });
+        services.AddSingleton<InboxPumps>();
+
+        services.AddGrpcClient<DirectoryService.DirectoryServiceClient>(o => o.Address = new Uri(urls.Directory));
+        services.AddGrpcClient<RelayService.RelayServiceClient>(o => o.Address = new Uri(urls.Relay));
+        return builder;
+    }
+
+    public static WebApplication MapGatewayService(this WebApplication app)
+    {
+        app.UseStatusCodePages();
+        app.Use(RejectCrossOriginHub);
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        var webRoot = Path.Combine(AppContext.BaseDirectory, "wwwroot");
+        if (Directory.Exists(webRoot))
+        {
+            var files = new PhysicalFileProvider(webRoot);
+            app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
+            app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
+        }
+        else
+        {
+            app.MapGet("/", () => Results.Content("<!doctype html><title>LiaisonNet</title><p>The web client was not built (clients/web). The API is at /api.</p>", "text/html"));
+        }
+
+        app.MapGet("/account/login", (string? returnUrl) =>
+            Results.Challenge(new AuthenticationProperties { RedirectUri = SafeLocal(returnUrl) }, [OpenIdConnectDefaults.AuthenticationScheme]));
+        app.MapPost("/account/logout", async (HttpContext context) =>
+        {
+            await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            return Results.LocalRedirect("/");
+        }).DisableAntiforgery();
+
+        app.MapGatewayApi();
+        app.MapHub<InboxHub>("/hubs/inbox");
+        app.MapDefaultEndpoints();
+        return app;
+    }
+
+    private static string SafeLocal(string? url) =>
+        url is { Length: > 0 and < 2000 } && url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal) ? url : "/";
+
+    /// <summary>
+    /// A browser sends the session cookie with a cross-site WebSocket too, and cannot be made to add a custom header to it:
+    /// only pages of the gateway's own origin may open the hub.
+    /// </summary>
+    private static Task RejectCrossOriginHub(HttpContext context, Func<Task> next)
+    {
+        if ((context.Request.Path.StartsWithSegments("/hubs") || (context.Request.Path.StartsWithSegments("/account/logout")))
+            && context.Request.Headers.Origin is [{ } origin, ..]
+            && !string.Equals(origin, $"{context.Request.Scheme}://{context.Request.Host}", StringComparison.OrdinalIgnoreCase))
+        {
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            return Task.CompletedTask;
+        }
+
+        return next();
+    }
+}

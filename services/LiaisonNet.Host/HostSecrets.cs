@@ -1,0 +1,52 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+
+namespace LiaisonNet.Host;
+
+/// <summary>
+/// The secrets the embedded services share (client secrets, the body encryption key), generated at first start and kept in the
+/// data folder (owner read/write only), so that a restart finds the same ones.
+/// </summary>
+public sealed record HostSecrets(string GatewayClientSecret, string RelayClientSecret, string BodyKey)
+{
+    public const string DemoPassword = "Liaison-Demo-2026";
+    public const string DemoAutomationClientId = "liaison-demo-automation";
+    public const string DemoAutomationSecret = "demo-automation-secret-embedded-only";
+
+    public static HostSecrets LoadOrCreate(string dataPath)
+    {
+        System.IO.Directory.CreateDirectory(dataPath);
+        var path = Path.Combine(dataPath, "host-secrets.json");
+        if (File.Exists(path))
+        {
+            return JsonSerializer.Deserialize<HostSecrets>(File.ReadAllText(path)) ?? throw new InvalidOperationException($"{path} is empty.");
+        }
+
+        var secrets = new HostSecrets(Random(32), Random(32), Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+        File.WriteAllText(path, JsonSerializer.Serialize(secrets));
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+        return secrets;
+    }
+
+    private static string Random(int bytes) => Convert.ToBase64String(RandomNumberGenerator.GetBytes(bytes)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    /// <summary>The configuration every embedded service receives.</summary>
+    public Dictionary<string, string?> ToConfiguration(string dataPath) => new()
+    {
+        ["Liaison:DataPath"] = dataPath,
+        ["Identity:SeedDemoData"] = "true",
+        ["Identity:DemoPassword"] = DemoPassword,
+        ["Identity:GatewayClientSecret"] = GatewayClientSecret,
+        ["Identity:ServiceClientSecrets:liaison-relay"] = RelayClientSecret,
+        ["Identity:DemoAutomationSecret"] = DemoAutomationSecret,
+        ["Directory:SeedDemoData"] = "true",
+        ["Gateway:ClientSecret"] = GatewayClientSecret,
+        ["Relay:ServiceClient:ClientId"] = "liaison-relay",
+        ["Relay:ServiceClient:ClientSecret"] = RelayClientSecret,
+        ["Relay:ActiveBodyKey"] = "k1",
+        ["Relay:BodyKeys:k1"] = BodyKey,
+    };
+}

@@ -1,0 +1,52 @@
+using LiaisonNet.Protos.Audit.V1;
+using LiaisonNet.Protos.Directory.V1;
+using LiaisonNet.Relay.Grpc;
+using LiaisonNet.Relay.Live;
+using LiaisonNet.Relay.Messages;
+using LiaisonNet.Relay.Outbox;
+using LiaisonNet.Relay.Recipients;
+using LiaisonNet.Relay.Storage;
+using LiaisonNet.ServiceDefaults;
+using LiaisonNet.ServiceDefaults.Grpc;
+using LiaisonNet.ServiceDefaults.Hosting;
+using LiaisonNet.ServiceDefaults.Security;
+using Microsoft.Extensions.Options;
+
+namespace LiaisonNet.Relay.Extensions;
+
+public static class Extensions
+{
+    public static WebApplicationBuilder AddRelayService(this WebApplicationBuilder builder)
+    {
+        builder.AddServiceDefaults(ServiceKind.Relay);
+        builder.AddTokenValidation(LiaisonAudiences.Relay);
+        builder.AddLiaisonGrpc();
+
+        var services = builder.Services;
+        services.AddOptions<RelayOptions>().BindConfiguration(RelayOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RelayOptions>, RelayOptionsValidator>();
+        services.AddMemoryCache();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<BodyCipher>();
+        services.AddSingleton<InboxNotifier>();
+        services.AddSingleton<OutboxSignal>();
+        services.AddSingleton<RelayStore>();
+        services.AddHostedService(sp => sp.GetRequiredService<RelayStore>());
+        services.AddSingleton<RecipientResolver>();
+        services.AddHostedService<OutboxDispatcher>();
+
+        services.AddServiceTokenSource(RelayOptions.Section, LiaisonScopes.AuditAppend, LiaisonScopes.Directory);
+        services.AddServiceGrpcClient<AuditService.AuditServiceClient>(urls => urls.Audit);
+        services.AddServiceGrpcClient<DirectoryService.DirectoryServiceClient>(urls => urls.Directory, TimeSpan.FromSeconds(5));
+        return builder;
+    }
+
+    public static WebApplication MapRelayService(this WebApplication app)
+    {
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapGrpcService<RelayGrpcService>().RequireAuthorization();
+        app.MapDefaultEndpoints();
+        return app;
+    }
+}

@@ -1,0 +1,49 @@
+using Grpc.Core;
+using LiaisonNet.Protos.Audit.V1;
+using LiaisonNet.Relay.Storage;
+
+namespace LiaisonNet.Relay.Outbox;
+
+/// <summary>
+/// Delivers outbox events to the audit service in order, in batches, retrying with backoff while it is unreachable.
+/// Events leave the outbox only after the audit service has stored them; it deduplicates by event id, so a retry after
+/// a lost reply records nothing twice.
+/// </summary>
+public sealed class OutboxDispatcher(RelayStore store, OutboxSignal signal, AuditService.AuditServiceClient audit, ILogger<OutboxDispatcher> logger)
+    : BackgroundService
+{
+    private const int BatchSize = 200;
+    private static readonly TimeSpan Idle = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var backoff = TimeSpan.FromMilliseconds(200);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var batch = await store.PeekOutboxAsync(BatchSize, stoppingToken);
+                if (batch.Count == 0)
+                {
+                    await signal.WaitAsync(Idle, stoppingToken);
+                    continue;
+                }
+
+                await audit.AppendAsync(new AppendRequest { Events = { batch.Select(b => b.Event) } }, cancellationToken: stoppingToken);
+                await store.RemoveFromOutboxAsync(batch[^1].Seq, stoppingToken);
+                backoff = TimeSpan.FromMilliseconds(200);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is RpcException or HttpRequestException or Client.Auth.TokenRequestException)
+            {
+                logger.LogWarning("Audit delivery failed, retrying in {Backoff}: {Error}", backoff, ex.Message);
+                await Task.Delay(backoff, stoppingToken);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+            }
+        }
+    }
+}

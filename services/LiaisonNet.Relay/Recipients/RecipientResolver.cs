@@ -1,0 +1,62 @@
+using Grpc.Core;
+using LiaisonNet.Protos.Directory.V1;
+using LiaisonNet.Protos.Relay.V1;
+using LiaisonNet.Relay.Storage;
+using LiaisonNet.ServiceDefaults.Grpc;
+using Microsoft.Extensions.Caching.Memory;
+
+namespace LiaisonNet.Relay.Recipients;
+
+/// <summary>
+/// Checks that every recipient is an officer the directory knows, and learns their agency (the audit trail's scope).
+/// If the directory cannot answer, the send fails: the relay never guesses who a recipient is.
+/// </summary>
+public sealed class RecipientResolver(DirectoryService.DirectoryServiceClient directory, IMemoryCache cache)
+{
+    private static readonly TimeSpan CacheFor = TimeSpan.FromMinutes(5);
+
+    public async Task<IReadOnlyList<Recipient>> ResolveAsync(SendMessageRequest request, CancellationToken cancellationToken)
+    {
+        var wanted = request.ActionRecipients.Select((id, i) => (id, RecipientRole.Action, $"action_recipients[{i}]"))
+            .Concat(request.InfoRecipients.Select((id, i) => (id, RecipientRole.Information, $"info_recipients[{i}]")));
+        var violations = new FieldViolations();
+        var recipients = new List<Recipient>();
+        foreach (var (id, role, field) in wanted)
+        {
+            var agency = await AgencyOfAsync(id, cancellationToken);
+            if (agency is null)
+            {
+                violations.Add(field, $"No officer '{id}' in the directory.");
+            }
+            else
+            {
+                recipients.Add(new Recipient(id, role, agency));
+            }
+        }
+
+        violations.ThrowIfAny();
+        return recipients;
+    }
+
+    private async Task<string?> AgencyOfAsync(string officerId, CancellationToken cancellationToken)
+    {
+        if (cache.TryGetValue<string>(officerId, out var agency))
+        {
+            return agency;
+        }
+
+        try
+        {
+            var officer = await directory.GetOfficerAsync(new GetOfficerRequest { Id = officerId }, cancellationToken: cancellationToken);
+            return cache.Set(officerId, officer.Summary.Agency, CacheFor);
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+        {
+            return null;
+        }
+        catch (RpcException ex)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, $"The directory cannot confirm the recipients right now ({ex.StatusCode}); nothing was sent. Retry with the same client_message_id."));
+        }
+    }
+}

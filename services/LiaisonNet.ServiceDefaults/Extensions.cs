@@ -1,0 +1,94 @@
+using System.Net;
+using LiaisonNet.ServiceDefaults.Grpc;
+using LiaisonNet.ServiceDefaults.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using OpenTelemetry.Resources;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+
+namespace LiaisonNet.ServiceDefaults;
+
+public static class Extensions
+{
+    /// <summary>
+    /// What every LiaisonNet service has: validated options, its own listener, data protection keys in its data folder,
+    /// health checks, OpenTelemetry, ProblemDetails and the gRPC error interceptor.
+    /// </summary>
+    public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, ServiceKind kind)
+    {
+        builder.Services.AddOptions<LiaisonOptions>().BindConfiguration(LiaisonOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<LiaisonOptions>, LiaisonOptionsValidator>();
+
+        var options = builder.Configuration.GetSection(LiaisonOptions.Section).Get<LiaisonOptions>() ?? new LiaisonOptions();
+        var url = new Uri(kind.Url(options.Urls));
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            var protocols = kind.IsGrpcOnly() ? HttpProtocols.Http2 : HttpProtocols.Http1AndHttp2;
+            void Configure(Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions listen) => listen.Protocols = protocols;
+            if (url.IsLoopback && url.Host == "localhost")
+            {
+                kestrel.ListenLocalhost(url.Port, Configure);
+            }
+            else if (IPAddress.TryParse(url.Host, out var address))
+            {
+                kestrel.Listen(address, url.Port, Configure);
+            }
+            else
+            {
+                kestrel.ListenAnyIP(url.Port, Configure);
+            }
+
+            kestrel.Limits.MaxRequestBodySize = 1024 * 1024;
+        });
+
+        builder.Services.AddDataProtection()
+            .SetApplicationName($"LiaisonNet.{kind}")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.DataFolderFor(kind.DataFolderName()), "keys")));
+
+        builder.Services.AddProblemDetails();
+        builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
+        builder.Services.AddSingleton<ErrorInterceptor>();
+
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService($"liaisonnet-{kind.DataFolderName()}"))
+            .WithTracing(tracing => tracing.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation())
+            .WithMetrics(metrics => metrics.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddRuntimeInstrumentationIfAvailable());
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            builder.Services.AddOpenTelemetry().UseOtlpExporter();
+        }
+
+        return builder;
+    }
+
+    /// <summary>gRPC with the error interceptor and a bounded message size.</summary>
+    public static global::Grpc.AspNetCore.Server.IGrpcServerBuilder AddLiaisonGrpc(this WebApplicationBuilder builder) =>
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.Interceptors.Add<ErrorInterceptor>();
+            grpc.MaxReceiveMessageSize = 1024 * 1024;
+            grpc.MaxSendMessageSize = 4 * 1024 * 1024;
+            grpc.EnableDetailedErrors = false;
+        });
+
+    /// <summary>/health/live answers while the process runs; /health/ready once every readiness check passes.</summary>
+    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    {
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = check => check.Tags.Contains("live") });
+        app.MapHealthChecks("/health/ready");
+        return app;
+    }
+
+    private static MeterProviderBuilder AddRuntimeInstrumentationIfAvailable(this MeterProviderBuilder metrics) =>
+        metrics.AddMeter("System.Runtime");
+}

@@ -1,0 +1,35 @@
+namespace LiaisonNet.ServiceDefaults.Security;
+
+/// <summary>OAuth scopes and the audiences (resources) they grant. One audience per service.</summary>
+public static class LiaisonScopes
+{
+    public const string Directory = "directory";
+    public const string Relay = "relay";
+    /// <summary>Read the trail (auditors).</summary>
+    public const string Audit = "audit";
+    /// <summary>Append to the trail (services only, by client credentials).</summary>
+    public const string AuditAppend = "audit.append";
+}
+
+public static class LiaisonAudiences
+{
+    public const string Directory = "liaison-directory";
+    public const string Relay = "liaison-relay";
+    public const string Audit = "liaison-audit";
+}
+
+/// <summary>Claim types LiaisonNet adds to its tokens beyond the standard OIDC ones.</summary>
+public static class LiaisonClaims
+{
+    public const string Country = "country";
+    public const string Agency = "agency";
+}
+
+public static class LiaisonRoles
+{
+    public const string Officer = "officer";
+    public const string DeskOperator = "desk-operator";
+    public const string Auditor = "auditor";
+    public const string AgencyAdmin = "agency-admin";
+    public const string SystemAdmin = "system-admin";
+}
