@@ -33,6 +33,7 @@ public sealed class EmbeddedHost : IAsyncDisposable
         var settings = HostSecrets.LoadOrCreate(dataPath).ToConfiguration(dataPath);
         settings["Logging:LogLevel:Default"] = "Warning";
         settings["Logging:LogLevel:LiaisonNet"] = "Information";
+        settings["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = "Error";
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
         {
             settings[key] = value;

@@ -33,7 +33,8 @@ public static class Extensions
         var url = new Uri(kind.Url(options.Urls));
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            var protocols = kind.IsGrpcOnly() ? HttpProtocols.Http2 : HttpProtocols.Http1AndHttp2;
+            // Cleartext HTTP/2 needs prior knowledge, which browsers never use: browser-facing services speak HTTP/2 only with TLS.
+            var protocols = kind.IsGrpcOnly() ? HttpProtocols.Http2 : url.Scheme == Uri.UriSchemeHttps ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
             void Configure(Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions listen) => listen.Protocols = protocols;
             if (url.IsLoopback && url.Host == "localhost")
             {

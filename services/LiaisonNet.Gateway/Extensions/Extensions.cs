@@ -81,6 +81,9 @@ public static class Extensions
                 oidc.NonceCookie.Name = ".liaison.nonce.";
                 oidc.CorrelationCookie.SameSite = SameSiteMode.Lax;
                 oidc.NonceCookie.SameSite = SameSiteMode.Lax;
+                // Secure (HTTPS-only) when the gateway is served over TLS; a loopback HTTP deployment could not sign in otherwise.
+                oidc.CorrelationCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                oidc.NonceCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             });
         services.AddOptions<OpenIdConnectOptions>(OpenIdConnectDefaults.AuthenticationScheme)
             .Configure<IOptions<GatewayOptions>>((oidc, gateway) => oidc.ClientSecret = gateway.Value.ClientSecret);

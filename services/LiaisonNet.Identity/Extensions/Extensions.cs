@@ -82,6 +82,7 @@ public static class Extensions
                     .DisableTransportSecurityRequirement();
             });
 
+        services.AddAuthorization();
         services.AddScoped<PrincipalFactory>();
         services.AddHostedService<IdentitySeeder>();
         return builder;

@@ -1,0 +1,87 @@
+using System.Net;
+using System.Net.Sockets;
+using LiaisonNet.Client;
+using LiaisonNet.Client.Auth;
+using LiaisonNet.Host;
+using LiaisonNet.ServiceDefaults.Hosting;
+
+namespace LiaisonNet.TestKit;
+
+/// <summary>The whole system, started as the embedded host does, on free loopback ports with a fresh data folder.</summary>
+public sealed class RunningSystem : IAsyncDisposable
+{
+    private readonly EmbeddedHost _host;
+
+    private RunningSystem(EmbeddedHost host, string dataPath)
+    {
+        _host = host;
+        DataPath = dataPath;
+    }
+
+    public string DataPath { get; }
+
+    public ServiceUrls Urls => _host.Urls;
+
+    public LiaisonEndpoints Endpoints => new(new Uri(Urls.Directory), new Uri(Urls.Relay), new Uri(Urls.Audit));
+
+    public static async Task<RunningSystem> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var dataPath = Path.Combine(Path.GetTempPath(), "liaisonnet-tests", Guid.NewGuid().ToString("n"));
+        var overrides = new Dictionary<string, string?>
+        {
+            ["Liaison:DataPath"] = dataPath,
+            ["Liaison:Urls:Gateway"] = $"http://localhost:{FreePort()}",
+            ["Liaison:Urls:Identity"] = $"http://localhost:{FreePort()}",
+            ["Liaison:Urls:Directory"] = $"http://localhost:{FreePort()}",
+            ["Liaison:Urls:Relay"] = $"http://localhost:{FreePort()}",
+            ["Liaison:Urls:Audit"] = $"http://localhost:{FreePort()}",
+            ["Logging:LogLevel:Default"] = "Error",
+            ["Logging:LogLevel:LiaisonNet"] = "Warning",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            overrides[key] = value;
+        }
+
+        var host = await EmbeddedHost.StartAsync([], overrides);
+        return new RunningSystem(host, dataPath);
+    }
+
+    /// <summary>A gRPC client acting as a demo user, signed in through the real sign-in page (authorization code with PKCE).</summary>
+    public async Task<LiaisonClient> ClientForUserAsync(string userName)
+    {
+        var token = await new OidcSignIn(Urls).AccessTokenForAsync(userName, HostSecrets.DemoPassword);
+        return new LiaisonClient(Endpoints, new StaticTokenSource(token));
+    }
+
+    public async Task<string> AccessTokenForUserAsync(string userName) =>
+        await new OidcSignIn(Urls).AccessTokenForAsync(userName, HostSecrets.DemoPassword);
+
+    /// <summary>A browser-like session with the gateway: cookies, signed in through the identity server.</summary>
+    public async Task<GatewaySession> GatewaySessionAsync(string userName)
+    {
+        var session = new GatewaySession(new Uri(Urls.Gateway));
+        await session.SignInAsync(userName, HostSecrets.DemoPassword);
+        return session;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        try
+        {
+            System.IO.Directory.Delete(DataPath, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held open by a finishing connection; the temp folder is cleaned by the OS.
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
