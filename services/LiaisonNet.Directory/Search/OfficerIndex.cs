@@ -21,13 +21,18 @@ public sealed record SearchFilter(string? Country, string? Agency);
 public sealed class OfficerIndex
 {
     private volatile IReadOnlyList<Entry> _entries = [];
+    private volatile IReadOnlyDictionary<string, OfficerRecord> _byId = new Dictionary<string, OfficerRecord>();
 
-    public void Load(IEnumerable<OfficerRecord> officers) =>
-        _entries = officers.Select(o => new Entry(o, Terms(o))).ToList();
+    public void Load(IEnumerable<OfficerRecord> officers)
+    {
+        var entries = officers.Select(o => new Entry(o, Terms(o))).ToList();
+        _byId = entries.ToDictionary(e => e.Officer.Id, e => e.Officer, StringComparer.Ordinal);
+        _entries = entries;
+    }
 
     public int Count => _entries.Count;
 
-    public OfficerRecord? Find(string id) => _entries.FirstOrDefault(e => e.Officer.Id == id)?.Officer;
+    public OfficerRecord? Find(string id) => _byId.GetValueOrDefault(id);
 
     public IReadOnlyList<SearchHit> Search(string query, SearchFilter filter)
     {
