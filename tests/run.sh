@@ -1,9 +1,26 @@
 #!/usr/bin/env bash
 # Runs every LiaisonNet test from a fresh clone on Debian with the .NET SDK: builds once, then runs each test project.
-# The embedded system's tests start the real services on free loopback ports; nothing else needs installing yet.
+# The tests start the real services on free loopback ports; the browser tests drive Debian's Chromium,
+# which this script installs from Debian's packages when it is missing (as root, or through sudo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+# Installs the Debian packages named when any of the commands named is missing.
+need_packages() {
+  local missing=0
+  for command in $1; do
+    command -v "$command" >/dev/null 2>&1 || missing=1
+  done
+  [ "$missing" -eq 0 ] && return 0
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo -n"
+  echo "Installing $2 from Debian's packages"
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq </dev/null
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $2 </dev/null >/dev/null
+}
+
+need_packages "chromium" "chromium"
 
 dotnet build LiaisonNet.sln -c Release -nologo -clp:NoSummary
 
