@@ -4,15 +4,16 @@ using Grpc.Net.Client;
 using LiaisonNet.Client.Auth;
 using LiaisonNet.Protos.Audit.V1;
 using LiaisonNet.Protos.Directory.V1;
+using LiaisonNet.Protos.Identity.V1;
 using LiaisonNet.Protos.Relay.V1;
 
 namespace LiaisonNet.Client;
 
 /// <summary>Addresses of the LiaisonNet services a client talks to.</summary>
-public sealed record LiaisonEndpoints(Uri Directory, Uri Relay, Uri Audit)
+public sealed record LiaisonEndpoints(Uri Directory, Uri Relay, Uri Audit, Uri? Accounts = null)
 {
     public static LiaisonEndpoints Local(string host = "localhost") => new(
-        new Uri($"http://{host}:5082"), new Uri($"http://{host}:5083"), new Uri($"http://{host}:5084"));
+        new Uri($"http://{host}:5082"), new Uri($"http://{host}:5083"), new Uri($"http://{host}:5084"), new Uri($"http://{host}:5085"));
 }
 
 /// <summary>
@@ -48,7 +49,14 @@ public sealed class LiaisonClient : IDisposable
         Directory = new DirectoryService.DirectoryServiceClient(Invoker(endpoints.Directory));
         Relay = new RelayService.RelayServiceClient(Invoker(endpoints.Relay));
         Audit = new AuditService.AuditServiceClient(Invoker(endpoints.Audit));
+        _accounts = endpoints.Accounts is { } accounts ? new AccountAdminService.AccountAdminServiceClient(Invoker(accounts)) : null;
     }
+
+    private readonly AccountAdminService.AccountAdminServiceClient? _accounts;
+
+    /// <summary>Account administration on the identity server (administrators only).</summary>
+    public AccountAdminService.AccountAdminServiceClient Accounts =>
+        _accounts ?? throw new InvalidOperationException("No accounts endpoint was given in LiaisonEndpoints.");
 
     public DirectoryService.DirectoryServiceClient Directory { get; }
 

@@ -96,7 +96,7 @@ public sealed class EmbeddedHost : IAsyncDisposable
               Automation (client credentials, embedded default only):
                 client id {HostSecrets.DemoAutomationClientId}, secret {HostSecrets.DemoAutomationSecret}, token endpoint {Urls.Issuer}connect/token
 
-              Services: identity {Urls.Identity}  directory {Urls.Directory}  relay {Urls.Relay}  audit {Urls.Audit}
+              Services: identity {Urls.Identity} (account administration {Urls.IdentityAdmin})  directory {Urls.Directory}  relay {Urls.Relay}  audit {Urls.Audit}
               Press Ctrl-C to stop.
             """);
     }

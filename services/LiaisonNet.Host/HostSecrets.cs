@@ -7,7 +7,7 @@ namespace LiaisonNet.Host;
 /// The secrets the embedded services share (client secrets, the body encryption key), generated at first start and kept in the
 /// data folder (owner read/write only), so that a restart finds the same ones.
 /// </summary>
-public sealed record HostSecrets(string GatewayClientSecret, string RelayClientSecret, string BodyKey)
+public sealed record HostSecrets(string GatewayClientSecret, string RelayClientSecret, string BodyKey, string? IdentityClientSecret = null)
 {
     public const string DemoPassword = "Liaison-Demo-2026";
     public const string DemoAutomationClientId = "liaison-demo-automation";
@@ -17,12 +17,16 @@ public sealed record HostSecrets(string GatewayClientSecret, string RelayClientS
     {
         System.IO.Directory.CreateDirectory(dataPath);
         var path = Path.Combine(dataPath, "host-secrets.json");
-        if (File.Exists(path))
+        var secrets = File.Exists(path)
+            ? JsonSerializer.Deserialize<HostSecrets>(File.ReadAllText(path)) ?? throw new InvalidOperationException($"{path} is empty.")
+            : new HostSecrets(Random(32), Random(32), Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+        if (secrets.IdentityClientSecret is not null && File.Exists(path))
         {
-            return JsonSerializer.Deserialize<HostSecrets>(File.ReadAllText(path)) ?? throw new InvalidOperationException($"{path} is empty.");
+            return secrets;
         }
 
-        var secrets = new HostSecrets(Random(32), Random(32), Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+        // First start, or a data folder from before the identity server had a client of its own.
+        secrets = secrets with { IdentityClientSecret = secrets.IdentityClientSecret ?? Random(32) };
         File.WriteAllText(path, JsonSerializer.Serialize(secrets));
         if (!OperatingSystem.IsWindows())
         {
@@ -41,6 +45,9 @@ public sealed record HostSecrets(string GatewayClientSecret, string RelayClientS
         ["Identity:DemoPassword"] = DemoPassword,
         ["Identity:GatewayClientSecret"] = GatewayClientSecret,
         ["Identity:ServiceClientSecrets:liaison-relay"] = RelayClientSecret,
+        ["Identity:ServiceClientSecrets:liaison-identity"] = IdentityClientSecret,
+        ["Identity:ServiceClient:ClientId"] = "liaison-identity",
+        ["Identity:ServiceClient:ClientSecret"] = IdentityClientSecret,
         ["Identity:DemoAutomationSecret"] = DemoAutomationSecret,
         ["Directory:SeedDemoData"] = "true",
         ["Gateway:ClientSecret"] = GatewayClientSecret,

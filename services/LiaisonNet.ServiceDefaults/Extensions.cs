@@ -35,19 +35,7 @@ public static class Extensions
         {
             // Cleartext HTTP/2 needs prior knowledge, which browsers never use: browser-facing services speak HTTP/2 only with TLS.
             var protocols = kind.IsGrpcOnly() ? HttpProtocols.Http2 : url.Scheme == Uri.UriSchemeHttps ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
-            void Configure(Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions listen) => listen.Protocols = protocols;
-            if (url.IsLoopback && url.Host == "localhost")
-            {
-                kestrel.ListenLocalhost(url.Port, Configure);
-            }
-            else if (IPAddress.TryParse(url.Host, out var address))
-            {
-                kestrel.Listen(address, url.Port, Configure);
-            }
-            else
-            {
-                kestrel.ListenAnyIP(url.Port, Configure);
-            }
+            kestrel.ListenOn(url, protocols);
 
             kestrel.Limits.MaxRequestBodySize = 1024 * 1024;
         });
@@ -92,4 +80,22 @@ public static class Extensions
 
     private static MeterProviderBuilder AddRuntimeInstrumentationIfAvailable(this MeterProviderBuilder metrics) =>
         metrics.AddMeter("System.Runtime");
+
+    /// <summary>Listens on the host and port of <paramref name="url"/> (loopback only for "localhost") with the given protocols.</summary>
+    public static void ListenOn(this KestrelServerOptions kestrel, Uri url, HttpProtocols protocols)
+    {
+        void Configure(ListenOptions listen) => listen.Protocols = protocols;
+        if (url.IsLoopback && url.Host == "localhost")
+        {
+            kestrel.ListenLocalhost(url.Port, Configure);
+        }
+        else if (IPAddress.TryParse(url.Host, out var address))
+        {
+            kestrel.Listen(address, url.Port, Configure);
+        }
+        else
+        {
+            kestrel.ListenAnyIP(url.Port, Configure);
+        }
+    }
 }

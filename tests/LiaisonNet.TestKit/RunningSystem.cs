@@ -22,7 +22,7 @@ public sealed class RunningSystem : IAsyncDisposable
 
     public ServiceUrls Urls => _host.Urls;
 
-    public LiaisonEndpoints Endpoints => new(new Uri(Urls.Directory), new Uri(Urls.Relay), new Uri(Urls.Audit));
+    public LiaisonEndpoints Endpoints => new(new Uri(Urls.Directory), new Uri(Urls.Relay), new Uri(Urls.Audit), new Uri(Urls.IdentityAdmin));
 
     public static async Task<RunningSystem> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
     {
@@ -35,6 +35,7 @@ public sealed class RunningSystem : IAsyncDisposable
             ["Liaison:Urls:Directory"] = $"http://localhost:{FreePort()}",
             ["Liaison:Urls:Relay"] = $"http://localhost:{FreePort()}",
             ["Liaison:Urls:Audit"] = $"http://localhost:{FreePort()}",
+            ["Liaison:Urls:IdentityAdmin"] = $"http://localhost:{FreePort()}",
             ["Logging:LogLevel:Default"] = "Error",
             ["Logging:LogLevel:LiaisonNet"] = "Warning",
         };

@@ -138,20 +138,17 @@ export function signIn(): void {
   window.location.assign(LOGIN_URL);
 }
 
-export async function signOut(): Promise<void> {
-  try {
-    // 'manual' keeps fetch from chasing a redirect (possibly cross-origin) that only
-    // a top-level navigation could follow; the session cookie is cleared either way.
-    await fetch('/account/logout', {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: { [CSRF_HEADER]: '1' },
-      redirect: 'manual',
-    });
-  } catch {
-    // The reload below shows the real outcome: the sign-in button or the still-valid session.
-  }
-  window.location.reload();
+/**
+ * Signs out with a top-level form POST, so that the browser follows the gateway's redirects to the identity server's
+ * end-session endpoint and back: both sessions end, and the next sign-in asks for the password again.
+ */
+export function signOut(): void {
+  const form = document.createElement('form');
+  form.method = 'POST';
+  form.action = '/account/logout';
+  form.hidden = true;
+  document.body.append(form);
+  form.submit();
 }
 
 export function searchDirectory(query: string, signal: AbortSignal): Promise<{ officers: Officer[] }> {

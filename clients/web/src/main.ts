@@ -55,7 +55,7 @@ function renderApp(me: Me): void {
   const signOutButton = button('Sign out', () => {
     signOutButton.disabled = true;
     feed.stop();
-    void signOut();
+    signOut();
   }, { testId: 'signout', className: 'secondary' });
 
   // The callback only runs on user action, by which time `search` exists.

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json.Serialization;
@@ -12,8 +13,15 @@ namespace LiaisonNet.Gateway.Auth;
 /// Renews a session's access token with its refresh token shortly before it expires. A refused refresh (account disabled,
 /// token revoked) ends the session.
 /// </summary>
+/// <remarks>
+/// Refresh tokens are single-use and a reused one revokes its whole family, so concurrent requests of one session share a
+/// single refresh: the first starts it, the others await the same result.
+/// </remarks>
 public sealed class TokenRefresher(IHttpClientFactory http, IOptions<LiaisonOptions> liaison, IOptions<GatewayOptions> gateway, ILogger<TokenRefresher> logger)
 {
+    private static readonly TimeSpan ShareFor = TimeSpan.FromMinutes(2);
+    private readonly ConcurrentDictionary<string, (DateTimeOffset At, Lazy<Task<RefreshResponse?>> Refresh)> _inFlight = new(StringComparer.Ordinal);
+
     public const string ClientId = "liaison-gateway";
     private static readonly TimeSpan RefreshBefore = TimeSpan.FromSeconds(60);
 
@@ -33,21 +41,17 @@ public sealed class TokenRefresher(IHttpClientFactory http, IOptions<LiaisonOpti
             return;
         }
 
-        using var response = await http.CreateClient("liaison-tokens").PostAsync(new Uri(liaison.Value.Urls.Issuer, "connect/token"), new FormUrlEncodedContent(new Dictionary<string, string>
+        var now = DateTimeOffset.UtcNow;
+        foreach (var (key, entry) in _inFlight)
         {
-            ["grant_type"] = "refresh_token",
-            ["refresh_token"] = refreshToken,
-            ["client_id"] = ClientId,
-            ["client_secret"] = gateway.Value.ClientSecret,
-        }), context.HttpContext.RequestAborted);
-        if (!response.IsSuccessStatusCode)
-        {
-            logger.LogInformation("Session ended: the identity server refused to refresh its token ({Status})", (int)response.StatusCode);
-            context.RejectPrincipal();
-            return;
+            if (now - entry.At > ShareFor)
+            {
+                _inFlight.TryRemove(key, out _);
+            }
         }
 
-        var tokens = await response.Content.ReadFromJsonAsync<RefreshResponse>(context.HttpContext.RequestAborted);
+        var shared = _inFlight.GetOrAdd(refreshToken, token => (now, new Lazy<Task<RefreshResponse?>>(() => RefreshAsync(token))));
+        var tokens = await shared.Refresh.Value.WaitAsync(context.HttpContext.RequestAborted);
         if (tokens is null)
         {
             context.RejectPrincipal();
@@ -62,6 +66,62 @@ public sealed class TokenRefresher(IHttpClientFactory http, IOptions<LiaisonOpti
 
         context.Properties.UpdateTokenValue("expires_at", DateTimeOffset.UtcNow.AddSeconds(tokens.ExpiresIn).ToString("o", CultureInfo.InvariantCulture));
         context.ShouldRenew = true;
+    }
+
+    /// <summary>Revokes the session's refresh token at the identity server (at sign-out); failures are logged, not thrown.</summary>
+    public async Task RevokeAsync(AuthenticationProperties? properties, CancellationToken cancellationToken)
+    {
+        if (properties?.GetTokenValue("refresh_token") is not { } refreshToken)
+        {
+            return;
+        }
+
+        try
+        {
+            using var response = await http.CreateClient("liaison-tokens").PostAsync(new Uri(liaison.Value.Urls.Issuer, "connect/revoke"), new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["token"] = refreshToken,
+                ["token_type_hint"] = "refresh_token",
+                ["client_id"] = ClientId,
+                ["client_secret"] = gateway.Value.ClientSecret,
+            }), cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                logger.LogWarning("The identity server refused to revoke a session's refresh token ({Status})", (int)response.StatusCode);
+            }
+        }
+        catch (HttpRequestException ex)
+        {
+            logger.LogWarning("Could not revoke a session's refresh token: {Error}", ex.Message);
+        }
+    }
+
+    private async Task<RefreshResponse?> RefreshAsync(string refreshToken)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        try
+        {
+            using var response = await http.CreateClient("liaison-tokens").PostAsync(new Uri(liaison.Value.Urls.Issuer, "connect/token"), new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["grant_type"] = "refresh_token",
+                ["refresh_token"] = refreshToken,
+                ["client_id"] = ClientId,
+                ["client_secret"] = gateway.Value.ClientSecret,
+            }), timeout.Token);
+            if (!response.IsSuccessStatusCode)
+            {
+                logger.LogInformation("Session ended: the identity server refused to refresh its token ({Status})", (int)response.StatusCode);
+                return null;
+            }
+
+            return await response.Content.ReadFromJsonAsync<RefreshResponse>(timeout.Token);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or System.Text.Json.JsonException)
+        {
+            logger.LogWarning("Could not refresh a session's token: {Error}", ex.Message);
+            _inFlight.TryRemove(refreshToken, out _);
+            return null;
+        }
     }
 
     private sealed record RefreshResponse(

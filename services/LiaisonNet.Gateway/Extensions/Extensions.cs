@@ -67,6 +67,16 @@ public static class Extensions
                 oidc.ResponseMode = OpenIdConnectResponseMode.Query;
                 oidc.UsePkce = true;
                 oidc.SaveTokens = true;
+                oidc.SignedOutCallbackPath = "/signout-callback-oidc";
+                oidc.Events.OnRedirectToIdentityProviderForSignOut = context =>
+                {
+                    if (context.Properties.GetParameter<string>("id_token_hint") is { } hint)
+                    {
+                        context.ProtocolMessage.IdTokenHint = hint;
+                    }
+
+                    return Task.CompletedTask;
+                };
                 oidc.GetClaimsFromUserInfoEndpoint = false;
                 oidc.MapInboundClaims = false;
                 oidc.TokenValidationParameters.NameClaimType = "name";
@@ -122,10 +132,25 @@ public static class Extensions
 
         app.MapGet("/account/login", (string? returnUrl) =>
             Results.Challenge(new AuthenticationProperties { RedirectUri = SafeLocal(returnUrl) }, [OpenIdConnectDefaults.AuthenticationScheme]));
-        app.MapPost("/account/logout", async (HttpContext context) =>
+        // Ends the gateway session, revokes its refresh token, then ends the identity server's session too
+        // (RP-initiated logout), so that the next sign-in asks for the password again.
+        app.MapPost("/account/logout", async (HttpContext context, TokenRefresher refresher) =>
         {
+            var session = await context.AuthenticateAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
-            return Results.LocalRedirect("/");
+            if (!session.Succeeded)
+            {
+                return Results.LocalRedirect("/");
+            }
+
+            await refresher.RevokeAsync(session.Properties, context.RequestAborted);
+            var properties = new AuthenticationProperties { RedirectUri = "/" };
+            if (session.Properties?.GetTokenValue("id_token") is { } idToken)
+            {
+                properties.SetParameter("id_token_hint", idToken);
+            }
+
+            return Results.SignOut(properties, [OpenIdConnectDefaults.AuthenticationScheme]);
         }).DisableAntiforgery();
 
         app.MapGatewayApi();

@@ -14,4 +14,9 @@ public sealed class LiaisonUser : IdentityUser
 
     /// <summary>A disabled account cannot sign in, and its refresh tokens stop working.</summary>
     public bool IsDisabled { get; set; }
+
+    /// <summary>Desk ids the account staffs, comma-separated.</summary>
+    public string Desks { get; set; } = string.Empty;
+
+    public IReadOnlyList<string> DeskList => Desks.Split(',', StringSplitOptions.RemoveEmptyEntries);
 }

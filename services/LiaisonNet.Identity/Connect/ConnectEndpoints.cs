@@ -1,7 +1,11 @@
 using LiaisonNet.Identity.Accounts;
+using LiaisonNet.Identity.AuditTrail;
+using LiaisonNet.Identity.Pages;
 using Microsoft.AspNetCore;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Primitives;
 using OpenIddict.Abstractions;
 using OpenIddict.Server.AspNetCore;
@@ -9,13 +13,20 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace LiaisonNet.Identity.Connect;
 
-/// <summary>The authorization and token endpoints: OpenIddict validates the protocol, these decide who gets what.</summary>
+/// <summary>
+/// The protocol endpoints that need a decision: OpenIddict validates each request, these decide who gets what
+/// (authorization, token, device verification, end-session, userinfo).
+/// </summary>
 public static class ConnectEndpoints
 {
     public static void MapConnectEndpoints(this WebApplication app)
     {
         app.MapMethods("/connect/authorize", [HttpMethods.Get, HttpMethods.Post], AuthorizeAsync).DisableAntiforgery();
         app.MapPost("/connect/token", TokenAsync).DisableAntiforgery();
+        app.MapGet("/connect/verify", VerifyPageAsync);
+        app.MapPost("/connect/verify", VerifyAsync);
+        app.MapMethods("/connect/endsession", [HttpMethods.Get, HttpMethods.Post], EndSessionAsync).DisableAntiforgery();
+        app.MapMethods("/connect/userinfo", [HttpMethods.Get, HttpMethods.Post], UserInfoAsync).DisableAntiforgery();
     }
 
     private static async Task<IResult> AuthorizeAsync(HttpContext context, UserManager<LiaisonUser> users, PrincipalFactory principals)
@@ -56,8 +67,9 @@ public static class ConnectEndpoints
             return Results.SignIn(principal, authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
         }
 
-        if (request.IsAuthorizationCodeGrantType() || request.IsRefreshTokenGrantType())
+        if (request.IsAuthorizationCodeGrantType() || request.IsRefreshTokenGrantType() || request.IsDeviceCodeGrantType())
         {
+            // The account is read again at every redemption: a disabled account gets nothing, and current roles apply.
             var stored = await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
             var user = stored.Principal?.GetClaim(Claims.Subject) is { } subject ? await users.FindByIdAsync(subject) : null;
             if (user is null || user.IsDisabled)
@@ -70,6 +82,137 @@ public static class ConnectEndpoints
 
         return Refuse(Errors.UnsupportedGrantType, "This grant type is not supported.");
     }
+
+    /// <summary>The page where a signed-in user enters (or confirms) the code the command-line tool shows.</summary>
+    private static async Task<IResult> VerifyPageAsync(HttpContext context, IAntiforgery antiforgery, IOpenIddictApplicationManager applications)
+    {
+        if (await SignedInUserAsync(context) is null)
+        {
+            return ChallengeBack(context);
+        }
+
+        var page = new Page(context, antiforgery);
+        var request = await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+        if (request.Principal?.GetClaim(Claims.ClientId) is { } clientId)
+        {
+            var application = await applications.FindByClientIdAsync(clientId);
+            var name = application is null ? clientId : await applications.GetLocalizedDisplayNameAsync(application) ?? clientId;
+            return DeviceConfirmPage(page, context.Request.Query[Parameters.UserCode].ToString(), name, request.Principal.GetScopes());
+        }
+
+        var error = string.IsNullOrEmpty(context.Request.Query[Parameters.UserCode]) ? null : page.Text["BadUserCode"];
+        return DeviceCodePage(page, error);
+    }
+
+    private static async Task<IResult> VerifyAsync(HttpContext context, IAntiforgery antiforgery, PrincipalFactory principals, IdentityAudit audit, [FromForm] string? decision)
+    {
+        var user = await SignedInUserAsync(context);
+        if (user is null)
+        {
+            return ChallengeBack(context);
+        }
+
+        var page = new Page(context, antiforgery);
+        var request = await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+        if (request.Principal?.GetClaim(Claims.ClientId) is not { } clientId)
+        {
+            return DeviceCodePage(page, page.Text["BadUserCode"]);
+        }
+
+        if (decision != "approve")
+        {
+            await audit.RecordNowAsync("account.device.denied", user.Id, user, user.Id, user.Agency);
+            return Results.Forbid(new AuthenticationProperties { RedirectUri = "/connect/verify/done?result=denied" }, [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+        }
+
+        await audit.RecordNowAsync("account.device.approved", user.Id, user, clientId, user.Agency);
+        var principal = await principals.ForUserAsync(user, request.Principal.GetScopes());
+        return Results.SignIn(principal, new AuthenticationProperties { RedirectUri = "/connect/verify/done?result=approved" }, OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+    }
+
+    public static void MapDeviceDone(this WebApplication app) =>
+        app.MapGet("/connect/verify/done", (HttpContext context, IAntiforgery antiforgery, string? result) =>
+        {
+            var page = new Page(context, antiforgery);
+            var approved = result == "approved";
+            return page.Render(page.Text["DeviceTitle"], $"""<p data-device-result="{(approved ? "approved" : "denied")}">{Page.E(page.Text[approved ? "DeviceApproved" : "DeviceDenied"])}</p>""");
+        });
+
+    /// <summary>Ends the identity server's own session, then returns to the client's registered post-logout address.</summary>
+    private static async Task<IResult> EndSessionAsync(SignInManager<LiaisonUser> signIn, IdentityAudit audit, HttpContext context)
+    {
+        if (await SignedInUserAsync(context) is { } user)
+        {
+            await audit.RecordNowAsync("account.signed_out", user.Id, user, user.Id, user.Agency);
+        }
+
+        await signIn.SignOutAsync();
+        return Results.SignOut(new AuthenticationProperties { RedirectUri = "/account/login" }, [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+    }
+
+    private static async Task<IResult> UserInfoAsync(HttpContext context, UserManager<LiaisonUser> users)
+    {
+        var token = await context.AuthenticateAsync(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
+        var user = token.Principal?.GetClaim(Claims.Subject) is { } subject ? await users.FindByIdAsync(subject) : null;
+        if (user is null || user.IsDisabled)
+        {
+            return Results.Challenge(new AuthenticationProperties(new Dictionary<string, string?>
+            {
+                [OpenIddictServerAspNetCoreConstants.Properties.Error] = Errors.InvalidToken,
+                [OpenIddictServerAspNetCoreConstants.Properties.ErrorDescription] = "The account is disabled or no longer exists.",
+            }), [OpenIddictServerAspNetCoreDefaults.AuthenticationScheme]);
+        }
+
+        var claims = new Dictionary<string, object>(StringComparer.Ordinal) { [Claims.Subject] = user.Id };
+        if (token.Principal!.HasScope(Scopes.Profile))
+        {
+            claims[Claims.Name] = user.DisplayName;
+            claims[Claims.PreferredUsername] = user.UserName ?? user.Id;
+            claims[LiaisonNet.ServiceDefaults.Security.LiaisonClaims.Country] = user.Country;
+            claims[LiaisonNet.ServiceDefaults.Security.LiaisonClaims.Agency] = user.Agency;
+        }
+
+        return Results.Ok(claims);
+    }
+
+    private static async Task<LiaisonUser?> SignedInUserAsync(HttpContext context)
+    {
+        var signedIn = await context.AuthenticateAsync(IdentityConstants.ApplicationScheme);
+        if (!signedIn.Succeeded)
+        {
+            return null;
+        }
+
+        var users = context.RequestServices.GetRequiredService<UserManager<LiaisonUser>>();
+        var user = await users.GetUserAsync(signedIn.Principal);
+        return user is { IsDisabled: false } ? user : null;
+    }
+
+    private static IResult ChallengeBack(HttpContext context) =>
+        Results.Challenge(new AuthenticationProperties { RedirectUri = context.Request.PathBase + context.Request.Path + context.Request.QueryString },
+            [IdentityConstants.ApplicationScheme]);
+
+    private static IResult DeviceCodePage(Page page, string? error) =>
+        page.Render(page.Text["DeviceTitle"], $"""
+            {Page.Error(error)}
+            <p>{Page.E(page.Text["DevicePrompt"])}</p>
+            <form method="get" action="/connect/verify">
+              <label>{Page.E(page.Text["Code"])} <input name="user_code" autocomplete="off" required maxlength="40" autofocus></label>
+              <button type="submit">{Page.E(page.Text["Continue"])}</button>
+            </form>
+            """);
+
+    private static IResult DeviceConfirmPage(Page page, string userCode, string clientName, IEnumerable<string> scopes) =>
+        page.Render(page.Text["DeviceTitle"], $"""
+            <p>{Page.E(string.Format(System.Globalization.CultureInfo.InvariantCulture, page.Text["DeviceConfirm"], clientName, string.Join(", ", scopes)))}</p>
+            <p><code>{Page.E(userCode)}</code></p>
+            <form method="post" action="/connect/verify">
+              {page.Antiforgery()}
+              <input type="hidden" name="user_code" value="{Page.E(userCode)}">
+              <button type="submit" name="decision" value="approve">{Page.E(page.Text["Approve"])}</button>
+              <button type="submit" name="decision" value="deny" class="secondary">{Page.E(page.Text["Deny"])}</button>
+            </form>
+            """);
 
     private static IResult Refuse(string error, string description) => Results.Forbid(
         new AuthenticationProperties(new Dictionary<string, string?>

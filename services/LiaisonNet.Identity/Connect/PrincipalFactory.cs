@@ -19,7 +19,8 @@ public sealed class PrincipalFactory(UserManager<LiaisonUser> users, IOpenIddict
             .SetClaim(Claims.PreferredUsername, user.UserName)
             .SetClaim(LiaisonClaims.Country, user.Country)
             .SetClaim(LiaisonClaims.Agency, user.Agency)
-            .SetClaims(Claims.Role, [.. await users.GetRolesAsync(user)]);
+            .SetClaims(Claims.Role, [.. await users.GetRolesAsync(user)])
+            .SetClaims(LiaisonClaims.Desk, [.. user.DeskList]);
         return await FinishAsync(identity, grantedScopes);
     }
 
@@ -44,6 +45,9 @@ public sealed class PrincipalFactory(UserManager<LiaisonUser> users, IOpenIddict
         Claims.Name or Claims.PreferredUsername when identity.HasScope(Scopes.Profile) => [OpenIddictConstants.Destinations.AccessToken, OpenIddictConstants.Destinations.IdentityToken],
         Claims.Role or LiaisonClaims.Agency or LiaisonClaims.Country when identity.HasScope(Scopes.Profile) =>
             [OpenIddictConstants.Destinations.AccessToken, OpenIddictConstants.Destinations.IdentityToken],
+        // Desk memberships matter to the relay (who staffs a desk) only.
+        LiaisonClaims.Desk when identity.HasScope(LiaisonScopes.Relay) => [OpenIddictConstants.Destinations.AccessToken],
+        LiaisonClaims.Desk => [],
         // The security stamp and other internal claims never leave the server.
         "AspNet.Identity.SecurityStamp" => [],
         _ => [OpenIddictConstants.Destinations.AccessToken],

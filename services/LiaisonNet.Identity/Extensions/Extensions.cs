@@ -1,12 +1,20 @@
 using LiaisonNet.Identity.Accounts;
+using LiaisonNet.Identity.Admin;
+using LiaisonNet.Identity.AuditTrail;
 using LiaisonNet.Identity.Connect;
 using LiaisonNet.Identity.Keys;
 using LiaisonNet.Identity.Seed;
 using LiaisonNet.ServiceDefaults;
+using LiaisonNet.ServiceDefaults.AuditTrail;
+using LiaisonNet.ServiceDefaults.Grpc;
 using LiaisonNet.ServiceDefaults.Hosting;
 using LiaisonNet.ServiceDefaults.Security;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.IdentityModel.Tokens;
+using OpenIddict.Validation.AspNetCore;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace LiaisonNet.Identity.Extensions;
@@ -34,8 +42,8 @@ public static class Extensions
         services.AddIdentity<LiaisonUser, IdentityRole>(identity =>
             {
                 identity.Password.RequiredLength = 12;
-                identity.Lockout.MaxFailedAccessAttempts = 5;
-                identity.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                identity.Lockout.MaxFailedAccessAttempts = settings.MaxFailedSignIns;
+                identity.Lockout.DefaultLockoutTimeSpan = settings.LockoutDuration;
                 identity.Lockout.AllowedForNewUsers = true;
                 identity.User.RequireUniqueEmail = false;
                 identity.ClaimsIdentity.UserIdClaimType = Claims.Subject;
@@ -56,6 +64,10 @@ public static class Extensions
         });
         services.AddAntiforgery(antiforgery => antiforgery.Cookie.Name = ".liaison.identity.af");
 
+        // Old signing keys stay registered (and published) until every token they signed has expired.
+        var signingKeys = new SigningKeyRing(folder, TimeProvider.System).Load(
+            settings.SigningKeyRotationPeriod, settings.RefreshTokenLifetime + settings.AccessTokenLifetime + TimeSpan.FromMinutes(5), settings.RotateSigningKeyNow);
+
         services.AddOpenIddict()
             .AddCore(core => core.UseEntityFrameworkCore().UseDbContext<IdentityDb>())
             .AddServer(server =>
@@ -63,24 +75,62 @@ public static class Extensions
                 server.SetIssuer(liaison.Urls.Issuer);
                 server.SetAuthorizationEndpointUris("connect/authorize")
                     .SetTokenEndpointUris("connect/token")
+                    .SetDeviceAuthorizationEndpointUris("connect/device")
+                    .SetEndUserVerificationEndpointUris("connect/verify")
+                    .SetEndSessionEndpointUris("connect/endsession")
+                    .SetUserInfoEndpointUris("connect/userinfo")
                     .SetIntrospectionEndpointUris("connect/introspect")
                     .SetRevocationEndpointUris("connect/revoke");
+                // No implicit, hybrid or password flows: they are simply not enabled.
                 server.AllowAuthorizationCodeFlow().RequireProofKeyForCodeExchange()
+                    .AllowDeviceAuthorizationFlow()
                     .AllowClientCredentialsFlow()
                     .AllowRefreshTokenFlow();
                 server.RegisterScopes(Scopes.OpenId, Scopes.Profile, Scopes.OfflineAccess,
-                    LiaisonScopes.Directory, LiaisonScopes.Relay, LiaisonScopes.Audit, LiaisonScopes.AuditAppend);
+                    LiaisonScopes.Directory, LiaisonScopes.Relay, LiaisonScopes.Audit, LiaisonScopes.AuditAppend, LiaisonScopes.Accounts);
                 server.SetAccessTokenLifetime(settings.AccessTokenLifetime)
                     .SetRefreshTokenLifetime(settings.RefreshTokenLifetime);
-                server.AddSigningKey(TokenKeys.LoadOrCreateSigningKey(folder))
-                    .AddEncryptionKey(TokenKeys.LoadOrCreateEncryptionKey(folder));
+                // Rolling refresh tokens with no reuse leeway: presenting a redeemed refresh token revokes its whole family.
+                server.SetRefreshTokenReuseLeeway(TimeSpan.Zero);
+                // PKCE with S256 only: "plain" would give an intercepted code to whoever holds it.
+                server.Configure(o =>
+                {
+                    o.CodeChallengeMethods.Clear();
+                    o.CodeChallengeMethods.Add(CodeChallengeMethods.Sha256);
+                });
+                foreach (var key in signingKeys)
+                {
+                    server.AddSigningCredentials(new SigningCredentials(key.Key, SecurityAlgorithms.RsaSha256));
+                }
+
+                server.AddEncryptionKey(TokenKeys.LoadOrCreateEncryptionKey(folder));
                 // Resource services validate access tokens themselves, from the published keys.
                 server.DisableAccessTokenEncryption();
                 server.UseAspNetCore()
                     .EnableAuthorizationEndpointPassthrough()
                     .EnableTokenEndpointPassthrough()
+                    .EnableEndUserVerificationEndpointPassthrough()
+                    .EnableEndSessionEndpointPassthrough()
+                    .EnableUserInfoEndpointPassthrough()
                     .DisableTransportSecurityRequirement();
+            })
+            // The account administration API accepts access tokens for its own audience, checked against the local server.
+            .AddValidation(validation =>
+            {
+                validation.UseLocalServer();
+                validation.AddAudiences(LiaisonAudiences.Identity);
+                validation.UseAspNetCore();
             });
+
+        // Account administration over gRPC on its own HTTP/2 listener (cleartext HTTP/2 cannot share the pages' HTTP/1.1 port).
+        var adminUrl = new Uri(liaison.Urls.IdentityAdmin);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenOn(adminUrl, adminUrl.Scheme == Uri.UriSchemeHttps ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http2));
+        builder.AddLiaisonGrpc();
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddScoped<IdentityAudit>();
+        services.AddServiceTokenSource(IdentityServerOptions.Section, LiaisonScopes.AuditAppend);
+        services.AddAuditOutboxDelivery(sp => new IdentityAuditOutbox(sp.GetRequiredService<IServiceScopeFactory>()));
 
         services.AddAuthorization();
         services.AddScoped<PrincipalFactory>();
@@ -94,7 +144,12 @@ public static class Extensions
         app.UseAuthorization();
         app.UseAntiforgery();
         app.MapConnectEndpoints();
+        app.MapDeviceDone();
         app.MapAccountEndpoints();
+        var admin = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<LiaisonOptions>>().Value.Urls.IdentityAdmin;
+        app.MapGrpcService<AccountAdminGrpcService>()
+            .RequireHost($"*:{new Uri(admin).Port}")
+            .RequireAuthorization(new AuthorizeAttribute { AuthenticationSchemes = OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme });
         app.MapDefaultEndpoints();
         return app;
     }

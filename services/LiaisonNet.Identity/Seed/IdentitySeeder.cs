@@ -51,6 +51,7 @@ public sealed class IdentitySeeder(IServiceProvider services, IOptions<IdentityS
         {
             (LiaisonScopes.Directory, LiaisonAudiences.Directory), (LiaisonScopes.Relay, LiaisonAudiences.Relay),
             (LiaisonScopes.Audit, LiaisonAudiences.Audit), (LiaisonScopes.AuditAppend, LiaisonAudiences.Audit),
+            (LiaisonScopes.Accounts, LiaisonAudiences.Identity),
         })
         {
             if (await scopes.FindByNameAsync(name, cancellationToken) is null)
@@ -63,7 +64,7 @@ public sealed class IdentitySeeder(IServiceProvider services, IOptions<IdentityS
     private async Task SeedClientsAsync(IOpenIddictApplicationManager applications, CancellationToken cancellationToken)
     {
         var gateway = liaison.Value.Urls.Gateway.TrimEnd('/');
-        var userScopes = new[] { Permissions.Scopes.Profile, Permissions.Prefixes.Scope + LiaisonScopes.Directory, Permissions.Prefixes.Scope + LiaisonScopes.Relay, Permissions.Prefixes.Scope + LiaisonScopes.Audit };
+        var userScopes = new[] { Permissions.Scopes.Profile, Permissions.Prefixes.Scope + LiaisonScopes.Directory, Permissions.Prefixes.Scope + LiaisonScopes.Relay, Permissions.Prefixes.Scope + LiaisonScopes.Audit, Permissions.Prefixes.Scope + LiaisonScopes.Accounts };
         var interactive = new[] { Permissions.Endpoints.Authorization, Permissions.Endpoints.Token, Permissions.GrantTypes.AuthorizationCode, Permissions.GrantTypes.RefreshToken, Permissions.ResponseTypes.Code };
 
         if (!string.IsNullOrEmpty(options.Value.GatewayClientSecret))
@@ -76,9 +77,11 @@ public sealed class IdentitySeeder(IServiceProvider services, IOptions<IdentityS
                 ConsentType = ConsentTypes.Implicit,
                 DisplayName = "LiaisonNet web gateway",
                 RedirectUris = { new Uri($"{gateway}/signin-oidc") },
+                PostLogoutRedirectUris = { new Uri($"{gateway}/signout-callback-oidc") },
                 Requirements = { Requirements.Features.ProofKeyForCodeExchange },
             };
             descriptor.Permissions.UnionWith(interactive.Concat(userScopes));
+            descriptor.Permissions.Add(Permissions.Endpoints.EndSession);
             await UpsertAsync(applications, descriptor, cancellationToken);
         }
 
@@ -92,6 +95,8 @@ public sealed class IdentitySeeder(IServiceProvider services, IOptions<IdentityS
             Requirements = { Requirements.Features.ProofKeyForCodeExchange },
         };
         cli.Permissions.UnionWith(interactive.Concat(userScopes));
+        // The command-line tool signs in with the device flow on machines without a browser.
+        cli.Permissions.UnionWith([Permissions.Endpoints.DeviceAuthorization, Permissions.GrantTypes.DeviceCode]);
         await UpsertAsync(applications, cli, cancellationToken);
 
         foreach (var (clientId, secret) in options.Value.ServiceClientSecrets)

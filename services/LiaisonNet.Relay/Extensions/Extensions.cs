@@ -3,7 +3,7 @@ using LiaisonNet.Protos.Directory.V1;
 using LiaisonNet.Relay.Grpc;
 using LiaisonNet.Relay.Live;
 using LiaisonNet.Relay.Messages;
-using LiaisonNet.Relay.Outbox;
+using LiaisonNet.ServiceDefaults.AuditTrail;
 using LiaisonNet.Relay.Recipients;
 using LiaisonNet.Relay.Storage;
 using LiaisonNet.ServiceDefaults;
@@ -33,10 +33,9 @@ public static class Extensions
         services.AddSingleton<RelayStore>();
         services.AddHostedService(sp => sp.GetRequiredService<RelayStore>());
         services.AddSingleton<RecipientResolver>();
-        services.AddHostedService<OutboxDispatcher>();
+        services.AddAuditOutboxDelivery(sp => sp.GetRequiredService<RelayStore>());
 
         services.AddServiceTokenSource(RelayOptions.Section, LiaisonScopes.AuditAppend, LiaisonScopes.Directory);
-        services.AddServiceGrpcClient<AuditService.AuditServiceClient>(urls => urls.Audit);
         services.AddServiceGrpcClient<DirectoryService.DirectoryServiceClient>(urls => urls.Directory, TimeSpan.FromSeconds(5));
         return builder;
     }

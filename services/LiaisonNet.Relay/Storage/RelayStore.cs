@@ -6,7 +6,7 @@ using LiaisonNet.Protos.Audit.V1;
 using LiaisonNet.Protos.Relay.V1;
 using LiaisonNet.Relay.Live;
 using LiaisonNet.Relay.Messages;
-using LiaisonNet.Relay.Outbox;
+using LiaisonNet.ServiceDefaults.AuditTrail;
 using LiaisonNet.ServiceDefaults.Hosting;
 using LiaisonNet.ServiceDefaults.Storage;
 using Microsoft.Data.Sqlite;
@@ -26,7 +26,7 @@ public sealed record AcknowledgeOutcome(DateTimeOffset AcknowledgedAt, bool Alre
 /// Messages, per-recipient inboxes with monotonic cursors, and the outbox of audit events, in one SQLite file.
 /// Every state change and its audit event commit in the same transaction, so neither exists without the other.
 /// </summary>
-public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher cipher, InboxNotifier notifier, OutboxSignal outbox, TimeProvider clock) : IHostedService, IDisposable
+public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher cipher, InboxNotifier notifier, OutboxSignal outbox, TimeProvider clock) : IHostedService, IAuditOutbox, IDisposable
 {
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS messages(

@@ -29,6 +29,9 @@ public sealed class ServiceUrls
     public string Relay { get; set; } = "http://localhost:5083";
     public string Audit { get; set; } = "http://localhost:5084";
 
+    /// <summary>The identity server's gRPC account administration (HTTP/2), beside its browser-facing pages.</summary>
+    public string IdentityAdmin { get; set; } = "http://localhost:5085";
+
     /// <summary>The token issuer: the identity server's base address with a trailing slash.</summary>
     public Uri Issuer => new(Identity.TrimEnd('/') + "/");
 }
@@ -46,7 +49,7 @@ internal sealed class LiaisonOptionsValidator : IValidateOptions<LiaisonOptions>
         foreach (var (key, value) in new[]
         {
             ("Gateway", options.Urls.Gateway), ("Identity", options.Urls.Identity), ("Directory", options.Urls.Directory),
-            ("Relay", options.Urls.Relay), ("Audit", options.Urls.Audit),
+            ("Relay", options.Urls.Relay), ("Audit", options.Urls.Audit), ("IdentityAdmin", options.Urls.IdentityAdmin),
         })
         {
             if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))

@@ -9,6 +9,8 @@ public static class LiaisonScopes
     public const string Audit = "audit";
     /// <summary>Append to the trail (services only, by client credentials).</summary>
     public const string AuditAppend = "audit.append";
+    /// <summary>Administer accounts (agency and system administrators).</summary>
+    public const string Accounts = "accounts";
 }
 
 public static class LiaisonAudiences
@@ -16,6 +18,8 @@ public static class LiaisonAudiences
     public const string Directory = "liaison-directory";
     public const string Relay = "liaison-relay";
     public const string Audit = "liaison-audit";
+    /// <summary>The identity server's account administration API.</summary>
+    public const string Identity = "liaison-identity";
 }
 
 /// <summary>Claim types LiaisonNet adds to its tokens beyond the standard OIDC ones.</summary>
@@ -23,6 +27,8 @@ public static class LiaisonClaims
 {
     public const string Country = "country";
     public const string Agency = "agency";
+    /// <summary>A desk the account staffs (one claim per desk).</summary>
+    public const string Desk = "desk";
 }
 
 public static class LiaisonRoles

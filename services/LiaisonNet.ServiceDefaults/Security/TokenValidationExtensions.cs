@@ -2,6 +2,7 @@ using LiaisonNet.ServiceDefaults.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Validation.AspNetCore;
 
 namespace LiaisonNet.ServiceDefaults.Security;
@@ -23,6 +24,13 @@ public static class TokenValidationExtensions
                 options.AddAudiences(audience);
                 options.UseSystemNetHttp();
                 options.UseAspNetCore();
+                options.Configure(o =>
+                {
+                    // Only the algorithm the identity server signs with; "none" and HMAC can never be chosen by a token.
+                    o.TokenValidationParameters.ValidAlgorithms = [SecurityAlgorithms.RsaSha256];
+                    // Enough for hosts kept in step by NTP; short, so that an expired or disabled account's token stops soon after its lifetime.
+                    o.TokenValidationParameters.ClockSkew = TimeSpan.FromSeconds(5);
+                });
             });
 
         builder.Services.AddAuthentication(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme);

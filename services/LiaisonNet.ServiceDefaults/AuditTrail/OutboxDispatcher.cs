@@ -1,15 +1,16 @@
 using Grpc.Core;
 using LiaisonNet.Protos.Audit.V1;
-using LiaisonNet.Relay.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
-namespace LiaisonNet.Relay.Outbox;
+namespace LiaisonNet.ServiceDefaults.AuditTrail;
 
 /// <summary>
 /// Delivers outbox events to the audit service in order, in batches, retrying with backoff while it is unreachable.
 /// Events leave the outbox only after the audit service has stored them; it deduplicates by event id, so a retry after
 /// a lost reply records nothing twice.
 /// </summary>
-public sealed class OutboxDispatcher(RelayStore store, OutboxSignal signal, AuditService.AuditServiceClient audit, ILogger<OutboxDispatcher> logger)
+public sealed class OutboxDispatcher(IAuditOutbox store, OutboxSignal signal, AuditService.AuditServiceClient audit, ILogger<OutboxDispatcher> logger)
     : BackgroundService
 {
     private const int BatchSize = 200;

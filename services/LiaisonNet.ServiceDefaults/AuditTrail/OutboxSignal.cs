@@ -1,4 +1,4 @@
-namespace LiaisonNet.Relay.Outbox;
+namespace LiaisonNet.ServiceDefaults.AuditTrail;
 
 /// <summary>Tells the outbox dispatcher that new events are waiting, so that it does not have to poll quickly.</summary>
 public sealed class OutboxSignal : IDisposable
