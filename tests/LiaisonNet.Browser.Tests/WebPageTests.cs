@@ -66,7 +66,7 @@ public sealed class WebPageTests(BrowserFixture fixture) : IClassFixture<Browser
     }
 
     [Fact]
-    public async Task SignOutEndsTheSessionAndTheApiRefusesTheOldPage()
+    public async Task SignOutEndsTheGatewayAndIdentitySessionsSoTheNextSignInAsksForThePassword()
     {
         var page = await SignedInPageAsync("rahimov");
         await page.GetByTestId("signout").ClickAsync();
@@ -74,6 +74,10 @@ public sealed class WebPageTests(BrowserFixture fixture) : IClassFixture<Browser
 
         var status = await page.EvaluateAsync<int>("async () => (await fetch('/api/me')).status");
         Assert.Equal(401, status);
+
+        // The identity server's session ended too: signing in again shows its password form, not an instant sign-in.
+        await page.GetByTestId("signin").ClickAsync();
+        await Assertions.Expect(page.Locator("input[name=password]")).ToBeVisibleAsync(Soon);
     }
 
     /// <summary>Opens the page in a fresh browser context and signs in through the identity server's own form.</summary>

@@ -10,12 +10,14 @@ namespace LiaisonNet.TestKit;
 /// <summary>The whole system, started as the embedded host does, on free loopback ports with a fresh data folder.</summary>
 public sealed class RunningSystem : IAsyncDisposable
 {
-    private readonly EmbeddedHost _host;
+    private EmbeddedHost _host;
+    private readonly Dictionary<string, string?> _overrides;
 
-    private RunningSystem(EmbeddedHost host, string dataPath)
+    private RunningSystem(EmbeddedHost host, string dataPath, Dictionary<string, string?> overrides)
     {
         _host = host;
         DataPath = dataPath;
+        _overrides = overrides;
     }
 
     public string DataPath { get; }
@@ -45,7 +47,31 @@ public sealed class RunningSystem : IAsyncDisposable
         }
 
         var host = await EmbeddedHost.StartAsync([], overrides);
-        return new RunningSystem(host, dataPath);
+        return new RunningSystem(host, dataPath, overrides);
+    }
+
+    /// <summary>Stops every service and starts them again on the same ports and data, with <paramref name="settings"/> changed.</summary>
+    public async Task RestartAsync(IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        await _host.DisposeAsync();
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            _overrides[key] = value;
+        }
+
+        // A port can be held for a moment by a connection still closing; try again briefly.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                _host = await EmbeddedHost.StartAsync([], _overrides);
+                return;
+            }
+            catch (IOException) when (attempt < 10)
+            {
+                await Task.Delay(500);
+            }
+        }
     }
 
     /// <summary>A gRPC client acting as a demo user, signed in through the real sign-in page (authorization code with PKCE).</summary>
@@ -79,10 +105,23 @@ public sealed class RunningSystem : IAsyncDisposable
         }
     }
 
+    private static readonly HashSet<int> HandedOut = [];
+
+    /// <summary>A port free now and never handed to another system of this test run, so that a restart finds its ports again.</summary>
     private static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        while (true)
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            lock (HandedOut)
+            {
+                if (HandedOut.Add(port))
+                {
+                    return port;
+                }
+            }
+        }
     }
 }

@@ -102,7 +102,8 @@ public static class AccountEndpoints
             return LoginPage(page, target, string.Empty, page.Text["Disabled"]);
         }
 
-        var entered = (code ?? string.Empty).Replace(" ", string.Empty, StringComparison.Ordinal).Replace("-", string.Empty, StringComparison.Ordinal);
+        // Recovery codes keep their dash (that is how they are stored); spaces are dropped from either kind.
+        var entered = (code ?? string.Empty).Replace(" ", string.Empty, StringComparison.Ordinal);
         if (entered.Length is 0 or > MaxCode)
         {
             return SecondFactorPage(page, target, page.Text["BadCode"]);
@@ -114,7 +115,8 @@ public static class AccountEndpoints
             : await signIn.TwoFactorRecoveryCodeSignInAsync(entered);
         if (result.Succeeded)
         {
-            await audit.RecordNowAsync(entered.Length == 6 ? "account.signin.succeeded" : "account.signin.recovery_code_used", user.Id, user, user.Id, user.Agency);
+            var byAuthenticator = entered.Length == 6 && entered.All(char.IsAsciiDigit);
+            await audit.RecordNowAsync(byAuthenticator ? "account.signin.succeeded" : "account.signin.recovery_code_used", user.Id, user, user.Id, user.Agency);
             return Results.LocalRedirect(target);
         }
 

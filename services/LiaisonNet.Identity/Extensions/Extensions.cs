@@ -119,6 +119,7 @@ public static class Extensions
             {
                 validation.UseLocalServer();
                 validation.AddAudiences(LiaisonAudiences.Identity);
+                validation.UseLiaisonTokenRules();
                 validation.UseAspNetCore();
             });
 
@@ -129,12 +130,13 @@ public static class Extensions
 
         services.AddSingleton(TimeProvider.System);
         services.AddScoped<IdentityAudit>();
+        // The seeder creates the database before the outbox dispatcher first reads it.
+        services.AddHostedService<IdentitySeeder>();
         services.AddServiceTokenSource(IdentityServerOptions.Section, LiaisonScopes.AuditAppend);
         services.AddAuditOutboxDelivery(sp => new IdentityAuditOutbox(sp.GetRequiredService<IServiceScopeFactory>()));
 
         services.AddAuthorization();
         services.AddScoped<PrincipalFactory>();
-        services.AddHostedService<IdentitySeeder>();
         return builder;
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Encodings.Web;
+using System.Text.Unicode;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.WebUtilities;
 
@@ -7,7 +8,8 @@ namespace LiaisonNet.Identity.Pages;
 /// <summary>Renders the identity server's small server-side pages: one form each, no script, every value HTML-encoded.</summary>
 public sealed class Page(HttpContext context, IAntiforgery antiforgery)
 {
-    private static readonly HtmlEncoder Html = HtmlEncoder.Default;
+    // Every script left as it is (Cyrillic, Perso-Arabic); markup characters still encoded.
+    private static readonly HtmlEncoder Html = HtmlEncoder.Create(UnicodeRanges.All);
 
     public Text Text { get; } = Text.For(context);
 

@@ -45,6 +45,13 @@ public sealed class OutboxDispatcher(IAuditOutbox store, OutboxSignal signal, Au
                 await Task.Delay(backoff, stoppingToken);
                 backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
             }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The outbox itself failed (its database busy or not yet created): events wait, the service keeps running.
+                logger.LogError(ex, "Reading the audit outbox failed, retrying in {Backoff}", backoff);
+                await Task.Delay(backoff, stoppingToken);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBackoff.Ticks));
+            }
         }
     }
 }

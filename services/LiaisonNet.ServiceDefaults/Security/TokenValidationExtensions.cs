@@ -3,12 +3,17 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.Tokens;
+using Microsoft.IdentityModel.JsonWebTokens;
+using OpenIddict.Abstractions;
+using OpenIddict.Validation;
 using OpenIddict.Validation.AspNetCore;
 
 namespace LiaisonNet.ServiceDefaults.Security;
 
 public static class TokenValidationExtensions
 {
+    private static readonly TimeSpan NotBeforeSkew = TimeSpan.FromSeconds(5);
+
     /// <summary>
     /// Accepts only access tokens issued by the LiaisonNet identity server for <paramref name="audience"/>:
     /// issuer, audience, lifetime, signature (keys from the issuer's JWKS) and token type are all checked.
@@ -24,17 +29,41 @@ public static class TokenValidationExtensions
                 options.AddAudiences(audience);
                 options.UseSystemNetHttp();
                 options.UseAspNetCore();
-                options.Configure(o =>
-                {
-                    // Only the algorithm the identity server signs with; "none" and HMAC can never be chosen by a token.
-                    o.TokenValidationParameters.ValidAlgorithms = [SecurityAlgorithms.RsaSha256];
-                    // Enough for hosts kept in step by NTP; short, so that an expired or disabled account's token stops soon after its lifetime.
-                    o.TokenValidationParameters.ClockSkew = TimeSpan.FromSeconds(5);
-                });
+                options.UseLiaisonTokenRules();
             });
 
         builder.Services.AddAuthentication(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme);
         builder.Services.AddAuthorization();
         return builder;
+    }
+
+    /// <summary>
+    /// The rules every LiaisonNet token check adds to OpenIddict's (issuer, audience, expiry, signature, token type):
+    /// RS256 only, a 5 s clock-skew allowance, and "nbf" enforced.
+    /// </summary>
+    public static OpenIddictValidationBuilder UseLiaisonTokenRules(this OpenIddictValidationBuilder options)
+    {
+        options.Configure(o =>
+        {
+            // Only the algorithm the identity server signs with; "none" and HMAC can never be chosen by a token.
+            o.TokenValidationParameters.ValidAlgorithms = [SecurityAlgorithms.RsaSha256];
+            // Enough for hosts kept in step by NTP; short, so that an expired or disabled account's token stops soon after its lifetime.
+            o.TokenValidationParameters.ClockSkew = NotBeforeSkew;
+        });
+        // OpenIddict checks the expiry itself but not "nbf": a token dated in the future is refused here.
+        options.AddEventHandler<OpenIddictValidationEvents.ValidateTokenContext>(handler => handler
+            .UseInlineHandler(context =>
+            {
+                if (context.Token is { Length: > 0 } token && new JsonWebToken(token) is { ValidFrom: var from } && from != DateTime.MinValue
+                    && from > context.Options.TimeProvider.GetUtcNow().UtcDateTime + NotBeforeSkew)
+                {
+                    context.Reject(OpenIddictConstants.Errors.InvalidToken, "The token is not valid yet.");
+                }
+
+                return default;
+            })
+            .SetOrder(int.MaxValue - 100_000)
+            .SetType(OpenIddictValidationHandlerType.Custom));
+        return options;
     }
 }
