@@ -106,10 +106,13 @@ public sealed class TokenRejectionTests(SystemFixture fixture) : IClassFixture<S
         return $"{header}.{signed.Split('.')[1]}.";
     }
 
-    /// <summary>The key the identity server signs with now (the newest in its key folder).</summary>
+    /// <summary>The key the identity server signs with now (in its key folder, the latest already active).</summary>
     private RsaSecurityKey SigningKey()
     {
-        var path = global::System.IO.Directory.GetFiles(Path.Combine(System.DataPath, "identity", "signing-keys"), "signing-*.pem").Max()!;
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var path = global::System.IO.Directory.GetFiles(Path.Combine(System.DataPath, "identity", "signing-keys"), "signing-*.pem")
+            .Where(p => long.Parse(Path.GetFileNameWithoutExtension(p)["signing-".Length..], global::System.Globalization.CultureInfo.InvariantCulture) <= now)
+            .Max()!;
         var rsa = RSA.Create();
         rsa.ImportFromPem(File.ReadAllText(path));
         return new RsaSecurityKey(rsa) { KeyId = Base64UrlEncoder.Encode(SHA256.HashData(rsa.ExportSubjectPublicKeyInfo())[..12]) };

@@ -16,10 +16,19 @@ public sealed class IdentityServerOptions
 
     public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromHours(10);
 
-    /// <summary>A new signing key is made at start when the newest is older than this.</summary>
+    /// <summary>How long each signing key signs before the next one takes over.</summary>
     public TimeSpan SigningKeyRotationPeriod { get; set; } = TimeSpan.FromDays(30);
 
-    /// <summary>Make a new signing key at this start (the old ones keep validating the tokens they signed).</summary>
+    /// <summary>
+    /// How long the next key is published before it signs; longer than the services' configuration refresh (12 hours),
+    /// so that none meets a token signed by a key it has not fetched.
+    /// </summary>
+    public TimeSpan SigningKeyPublishLead { get; set; } = TimeSpan.FromDays(2);
+
+    /// <summary>How often the running server checks whether the next key's time has come.</summary>
+    public TimeSpan SigningKeyCheckInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Make a new signing key that signs from this start (after a suspected compromise); older keys keep validating the tokens they signed.</summary>
     public bool RotateSigningKeyNow { get; set; }
 
     /// <summary>Failed sign-ins in a row before the account is locked.</summary>

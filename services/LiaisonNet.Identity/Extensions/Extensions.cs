@@ -31,6 +31,8 @@ public static class Extensions
 
         services.AddOptions<IdentityServerOptions>().BindConfiguration(IdentityServerOptions.Section)
             .Validate(o => !o.SeedDemoData || o.DemoPassword.Length >= 12, "Identity:DemoPassword (at least 12 characters) is required when Identity:SeedDemoData is true.")
+            .Validate(o => o.SigningKeyRotationPeriod > TimeSpan.Zero && o.SigningKeyCheckInterval > TimeSpan.Zero && o.SigningKeyPublishLead >= TimeSpan.Zero,
+                "Identity:SigningKeyRotationPeriod and Identity:SigningKeyCheckInterval must be positive, Identity:SigningKeyPublishLead not negative.")
             .ValidateOnStart();
 
         services.AddDbContext<IdentityDb>(db =>
@@ -66,7 +68,10 @@ public static class Extensions
 
         // Old signing keys stay registered (and published) until every token they signed has expired.
         var signingKeys = new SigningKeyRing(folder, TimeProvider.System).Load(
-            settings.SigningKeyRotationPeriod, settings.RefreshTokenLifetime + settings.AccessTokenLifetime + TimeSpan.FromMinutes(5), settings.RotateSigningKeyNow);
+            settings.SigningKeyRotationPeriod, settings.SigningKeyPublishLead,
+            settings.RefreshTokenLifetime + settings.AccessTokenLifetime + TimeSpan.FromMinutes(5), settings.RotateSigningKeyNow);
+        services.AddSingleton(signingKeys);
+        services.AddHostedService<SigningKeyRotator>();
 
         services.AddOpenIddict()
             .AddCore(core => core.UseEntityFrameworkCore().UseDbContext<IdentityDb>())

@@ -8,11 +8,7 @@ namespace LiaisonNet.Identity.Keys;
 /// The keys tokens are signed and encrypted with, kept in the identity data folder (owner read/write only), so that
 /// tokens issued before a restart stay valid after it.
 /// </summary>
-/// <remarks>
-/// Signing keys rotate: <c>signing-keys/signing-{unix seconds}.pem</c>, the newest signs. A key that has been replaced keeps
-/// being published (JWKS) and accepted for <see cref="SigningKeyRing"/>'s retention, which covers the longest-lived
-/// token it may have signed, and is deleted afterwards.
-/// </remarks>
+/// <remarks>Signing keys rotate: see <see cref="SigningKeyRing"/>.</remarks>
 public static class TokenKeys
 {
     public static SymmetricSecurityKey LoadOrCreateEncryptionKey(string folder)
@@ -39,10 +35,15 @@ public static class TokenKeys
     }
 }
 
-/// <summary>One signing key and when it was created.</summary>
-public sealed record SigningKey(RsaSecurityKey Key, DateTimeOffset CreatedAt);
+/// <summary>One signing key and the moment it starts (or started) signing.</summary>
+public sealed record SigningKey(RsaSecurityKey Key, DateTimeOffset ActiveFrom);
 
-/// <summary>The signing keys on disk: rotates when the newest is older than the rotation period (or when asked), prunes retired ones.</summary>
+/// <summary>
+/// The signing keys on disk, <c>signing-keys/signing-{unix seconds it starts signing}.pem</c>. There is always the key that
+/// signs now and the next one, published (JWKS) from the moment it is made, at least <c>publishLead</c> before it starts
+/// signing, so that every service has fetched it by then. A replaced key stays published for <c>retention</c>, which covers
+/// the longest-lived token it signed, and is deleted afterwards.
+/// </summary>
 public sealed class SigningKeyRing(string folder, TimeProvider clock)
 {
     private const string Prefix = "signing-";
@@ -50,32 +51,44 @@ public sealed class SigningKeyRing(string folder, TimeProvider clock)
     private string KeysFolder => Path.Combine(folder, "signing-keys");
 
     /// <summary>
-    /// The keys to register, newest (the one that signs) first. Creates the first key, or a new one when the newest is
-    /// older than <paramref name="rotationPeriod"/> or <paramref name="rotateNow"/>; deletes keys replaced more than
-    /// <paramref name="retention"/> ago.
+    /// The keys to register, the one that signs now first, then the next one, then retired ones still within
+    /// <paramref name="retention"/>. <paramref name="rotateNow"/> makes a new key that signs at once (after a suspected
+    /// compromise); services fetch it at its first use.
     /// </summary>
-    public IReadOnlyList<SigningKey> Load(TimeSpan rotationPeriod, TimeSpan retention, bool rotateNow)
+    public IReadOnlyList<SigningKey> Load(TimeSpan rotationPeriod, TimeSpan publishLead, TimeSpan retention, bool rotateNow)
     {
         Directory.CreateDirectory(KeysFolder);
-        var now = clock.GetUtcNow();
+        var now = Seconds(clock.GetUtcNow());
         var keys = ReadAll();
-        if (keys.Count == 0 || rotateNow || now - keys[0].CreatedAt >= rotationPeriod)
+        if (rotateNow || !keys.Any(k => k.ActiveFrom <= now))
         {
-            keys.Insert(0, Create(now));
+            keys.Add(Create(now));
         }
 
-        // A key is retired when its successor was created; it must outlive every token it signed.
-        for (var i = keys.Count - 1; i >= 1; i--)
+        var current = keys.Where(k => k.ActiveFrom <= now).MaxBy(k => k.ActiveFrom)!;
+        if (!keys.Any(k => k.ActiveFrom > now))
         {
-            if (now - keys[i - 1].CreatedAt > retention)
+            var next = current.ActiveFrom + rotationPeriod;
+            keys.Add(Create(next > now + publishLead ? next : now + publishLead));
+        }
+
+        // A key is retired when the key after it starts signing; it must outlive every token it signed.
+        var ordered = keys.OrderBy(k => k.ActiveFrom).ToList();
+        for (var i = 0; i < ordered.Count - 1; i++)
+        {
+            if (ordered[i + 1].ActiveFrom <= now && now - ordered[i + 1].ActiveFrom > retention)
             {
-                File.Delete(PathFor(keys[i].CreatedAt));
-                keys.RemoveAt(i);
+                File.Delete(PathFor(ordered[i].ActiveFrom));
+                keys.Remove(ordered[i]);
             }
         }
 
-        return keys;
+        return [current, .. keys.Where(k => k != current).OrderByDescending(k => k.ActiveFrom)];
     }
+
+    /// <summary>Among <paramref name="keys"/>, the one that should sign at <paramref name="at"/>.</summary>
+    public static SigningKey SignerAt(IEnumerable<SigningKey> keys, DateTimeOffset at) =>
+        keys.Where(k => k.ActiveFrom <= at).MaxBy(k => k.ActiveFrom) ?? throw new InvalidOperationException("No signing key is active.");
 
     private List<SigningKey> ReadAll()
     {
@@ -93,25 +106,26 @@ public sealed class SigningKeyRing(string folder, TimeProvider clock)
             keys.Add(new SigningKey(WithKeyId(rsa), DateTimeOffset.FromUnixTimeSeconds(seconds)));
         }
 
-        return [.. keys.OrderByDescending(k => k.CreatedAt)];
+        return keys;
     }
 
-    private SigningKey Create(DateTimeOffset now)
+    private SigningKey Create(DateTimeOffset activeFrom)
     {
-        // Whole seconds name the file; never reuse a name even if two rotations fall in the same second.
-        var created = DateTimeOffset.FromUnixTimeSeconds(now.ToUnixTimeSeconds());
-        while (File.Exists(PathFor(created)))
+        // Whole seconds name the file; never reuse a name.
+        while (File.Exists(PathFor(activeFrom)))
         {
-            created = created.AddSeconds(1);
+            activeFrom = activeFrom.AddSeconds(1);
         }
 
         var rsa = RSA.Create(3072);
-        TokenKeys.WriteSecret(PathFor(created), rsa.ExportPkcs8PrivateKeyPem());
-        return new SigningKey(WithKeyId(rsa), created);
+        TokenKeys.WriteSecret(PathFor(activeFrom), rsa.ExportPkcs8PrivateKeyPem());
+        return new SigningKey(WithKeyId(rsa), activeFrom);
     }
 
-    private string PathFor(DateTimeOffset created) =>
-        Path.Combine(KeysFolder, $"{Prefix}{created.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)}.pem");
+    private static DateTimeOffset Seconds(DateTimeOffset at) => DateTimeOffset.FromUnixTimeSeconds(at.ToUnixTimeSeconds());
+
+    private string PathFor(DateTimeOffset activeFrom) =>
+        Path.Combine(KeysFolder, $"{Prefix}{activeFrom.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)}.pem");
 
     private static RsaSecurityKey WithKeyId(RSA rsa) =>
         new(rsa) { KeyId = Base64UrlEncoder.Encode(SHA256.HashData(rsa.ExportSubjectPublicKeyInfo())[..12]) };
