@@ -7,7 +7,7 @@ namespace LiaisonNet.Host;
 /// The secrets the embedded services share (client secrets, the body encryption key), generated at first start and kept in the
 /// data folder (owner read/write only), so that a restart finds the same ones.
 /// </summary>
-public sealed record HostSecrets(string GatewayClientSecret, string RelayClientSecret, string BodyKey, string? IdentityClientSecret = null)
+public sealed record HostSecrets(string GatewayClientSecret, string RelayClientSecret, string BodyKey, string? IdentityClientSecret = null, string? DirectoryClientSecret = null)
 {
     public const string DemoPassword = "Liaison-Demo-2026";
     public const string DemoAutomationClientId = "liaison-demo-automation";
@@ -20,13 +20,17 @@ public sealed record HostSecrets(string GatewayClientSecret, string RelayClientS
         var secrets = File.Exists(path)
             ? JsonSerializer.Deserialize<HostSecrets>(File.ReadAllText(path)) ?? throw new InvalidOperationException($"{path} is empty.")
             : new HostSecrets(Random(32), Random(32), Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
-        if (secrets.IdentityClientSecret is not null && File.Exists(path))
+        if (secrets.IdentityClientSecret is not null && secrets.DirectoryClientSecret is not null && File.Exists(path))
         {
             return secrets;
         }
 
-        // First start, or a data folder from before the identity server had a client of its own.
-        secrets = secrets with { IdentityClientSecret = secrets.IdentityClientSecret ?? Random(32) };
+        // First start, or a data folder from before a service had a client of its own.
+        secrets = secrets with
+        {
+            IdentityClientSecret = secrets.IdentityClientSecret ?? Random(32),
+            DirectoryClientSecret = secrets.DirectoryClientSecret ?? Random(32),
+        };
         File.WriteAllText(path, JsonSerializer.Serialize(secrets));
         if (!OperatingSystem.IsWindows())
         {
@@ -50,6 +54,9 @@ public sealed record HostSecrets(string GatewayClientSecret, string RelayClientS
         ["Identity:ServiceClient:ClientSecret"] = IdentityClientSecret,
         ["Identity:DemoAutomationSecret"] = DemoAutomationSecret,
         ["Directory:SeedDemoData"] = "true",
+        ["Identity:ServiceClientSecrets:liaison-directory"] = DirectoryClientSecret,
+        ["Directory:ServiceClient:ClientId"] = "liaison-directory",
+        ["Directory:ServiceClient:ClientSecret"] = DirectoryClientSecret,
         ["Gateway:ClientSecret"] = GatewayClientSecret,
         ["Relay:ServiceClient:ClientId"] = "liaison-relay",
         ["Relay:ServiceClient:ClientSecret"] = RelayClientSecret,

@@ -12,10 +12,10 @@ public sealed class KeyRotationTests
     [Fact]
     public async Task ScheduledRotationSwitchesKeysWhileRunningAndNoTokenIsRefusedOnTheWay()
     {
-        // Each key signs for 6 s; the next one is published from the start.
+        // Each key signs for 20 s (room for a slow start on a loaded machine); the next one is published from the start.
         await using var system = await RunningSystem.StartAsync(new Dictionary<string, string?>
         {
-            ["Identity:SigningKeyRotationPeriod"] = "00:00:06",
+            ["Identity:SigningKeyRotationPeriod"] = "00:00:20",
             ["Identity:SigningKeyPublishLead"] = "00:00:02",
             ["Identity:SigningKeyCheckInterval"] = "00:00:01",
         });
@@ -26,7 +26,7 @@ public sealed class KeyRotationTests
         await AssertAcceptedAsync(system, before.AccessToken);
 
         string newKeyId;
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
         do
         {
             await Task.Delay(500);

@@ -2,8 +2,11 @@ using LiaisonNet.Directory.Grpc;
 using LiaisonNet.Directory.Search;
 using LiaisonNet.Directory.Storage;
 using LiaisonNet.ServiceDefaults;
+using LiaisonNet.ServiceDefaults.AuditTrail;
+using LiaisonNet.ServiceDefaults.Grpc;
 using LiaisonNet.ServiceDefaults.Hosting;
 using LiaisonNet.ServiceDefaults.Security;
+using NodaTime;
 
 namespace LiaisonNet.Directory.Extensions;
 
@@ -14,9 +17,21 @@ public static class Extensions
         builder.AddServiceDefaults(ServiceKind.Directory);
         builder.AddTokenValidation(LiaisonAudiences.Directory);
         builder.AddLiaisonGrpc();
-        builder.Services.AddOptions<DirectoryOptions>().BindConfiguration(DirectoryOptions.Section);
-        builder.Services.AddSingleton<OfficerIndex>();
-        builder.Services.AddHostedService<DirectoryStore>();
+        var services = builder.Services;
+        services.AddOptions<DirectoryOptions>().BindConfiguration(DirectoryOptions.Section)
+            .Validate(o => o.SearchBurst > 0 && o.SearchesPerSecond > 0, "Directory:SearchBurst and Directory:SearchesPerSecond must be positive.")
+            .Validate(o => o.SyntheticOfficers is >= 0 and <= 1_000_000, "Directory:SyntheticOfficers is 0 to 1,000,000.")
+            .ValidateOnStart();
+        services.AddSingleton<IClock>(SystemClock.Instance);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<DirectoryIndex>();
+        services.AddSingleton<SearchRateLimiter>();
+        services.AddSingleton<OutboxSignal>();
+        services.AddSingleton<DirectoryStore>();
+        services.AddHostedService(sp => sp.GetRequiredService<DirectoryStore>());
+        // Look-ups of restricted fields and every change reach the audit trail through the directory's outbox.
+        services.AddServiceTokenSource(DirectoryOptions.Section, LiaisonScopes.AuditAppend);
+        services.AddAuditOutboxDelivery(sp => sp.GetRequiredService<DirectoryStore>());
         return builder;
     }
 
@@ -25,6 +40,7 @@ public static class Extensions
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapGrpcService<DirectoryGrpcService>().RequireAuthorization();
+        app.MapGrpcService<DirectoryAdminGrpcService>().RequireAuthorization();
         app.MapDefaultEndpoints();
         return app;
     }

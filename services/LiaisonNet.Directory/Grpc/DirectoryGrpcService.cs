@@ -1,35 +1,126 @@
 using System.Globalization;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using System.Threading.RateLimiting;
+using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using LiaisonNet.Directory.Duty;
+using LiaisonNet.Directory.Model;
 using LiaisonNet.Directory.Search;
+using LiaisonNet.Directory.Storage;
 using LiaisonNet.Protos.Directory.V1;
 using LiaisonNet.ServiceDefaults.Grpc;
 using LiaisonNet.ServiceDefaults.Security;
+using NodaTime;
 
 namespace LiaisonNet.Directory.Grpc;
 
-public sealed class DirectoryGrpcService(OfficerIndex index) : DirectoryService.DirectoryServiceBase
+/// <summary>Searches and look-ups for every signed-in officer and service; restricted fields only where the caller may see them.</summary>
+public sealed class DirectoryGrpcService(DirectoryIndex index, DirectoryStore store, SearchRateLimiter limiter, IClock clock) : DirectoryService.DirectoryServiceBase
 {
     private const int MaxPageSize = 50;
-    private const int MaxResults = 500;
 
-    public override Task<SearchOfficersResponse> SearchOfficers(SearchOfficersRequest request, ServerCallContext context)
+    /// <summary>No query pages deeper than this: the directory is for finding counterparts, not for copying.</summary>
+    public const int MaxResults = 500;
+
+    public override async Task<SearchOfficersResponse> SearchOfficers(SearchOfficersRequest request, ServerCallContext context)
     {
         var pageSize = request.PageSize == 0 ? 20 : request.PageSize;
-        var offset = 0;
-        new FieldViolations()
+        var violations = new FieldViolations()
             .Require(request.Query.Trim().Length is >= 2 and <= 200, "query", "2 to 200 characters.")
             .Require(pageSize is > 0 and <= MaxPageSize, "page_size", $"1 to {MaxPageSize}.")
-            .Require(request.PageToken.Length == 0 || (int.TryParse(request.PageToken, NumberStyles.None, CultureInfo.InvariantCulture, out offset) && offset < MaxResults),
+            .Require(request.Country.Length is 0 or 2, "country", "An ISO 3166-1 alpha-2 code.")
+            .Require(request.Agency.Length <= 50 && request.Centre.Length <= 64 && request.CrossingPoint.Length <= 64, "agency", "Agency, centre and crossing point codes are short.")
+            .Require(request.Speciality.Length <= 100, "speciality", "At most 100 characters.")
+            .Require(request.Language.Length is 0 or 2, "language", "An ISO 639-1 code.");
+        var fingerprint = Fingerprint(request);
+        var offset = 0;
+        violations.Require(request.PageToken.Length == 0 || TryReadToken(request.PageToken, fingerprint, out offset), "page_token",
+            "Not a token this service issued for this query; start again without it.");
+        violations.ThrowIfAny();
+        await ThrottleAsync(context);
+
+        var filter = new SearchFilter(
+            NullIfEmpty(request.Country.ToUpperInvariant()), NullIfEmpty(request.Agency), NullIfEmpty(request.Centre), NullIfEmpty(request.CrossingPoint),
+            NullIfEmpty(request.Speciality), NullIfEmpty(request.Language.ToLowerInvariant()), request.OnDutyNow, request.OnDutyFirst);
+        var now = clock.GetCurrentInstant();
+        var hits = index.Search(request.Query, filter, now, Math.Min(offset + pageSize + 1, MaxResults));
+        var response = new SearchOfficersResponse();
+        foreach (var hit in hits.Skip(offset).Take(pageSize))
+        {
+            var summary = Summary(hit.Officer, now);
+            summary.MatchedOn = hit.Quality switch
+            {
+                MatchQuality.Exact => MatchKind.Exact,
+                MatchQuality.Variant => MatchKind.Variant,
+                _ => MatchKind.Fuzzy,
+            };
+            response.Officers.Add(summary);
+        }
+
+        if (hits.Count > offset + pageSize && offset + pageSize < MaxResults)
+        {
+            response.NextPageToken = WriteToken(offset + pageSize, fingerprint);
+        }
+
+        return response;
+    }
+
+    public override async Task<Officer> GetOfficer(GetOfficerRequest request, ServerCallContext context)
+    {
+        new FieldViolations().Require(request.Id.Length is > 0 and <= 100, "id", "Required, at most 100 characters.").ThrowIfAny();
+        var officer = index.Find(request.Id) ?? throw RpcErrors.NotFound($"No officer '{request.Id}'.");
+        var caller = context.GetHttpContext().User;
+        var result = new Officer
+        {
+            Summary = Summary(officer, clock.GetCurrentInstant()),
+            NameVariants = { officer.AllNames },
+            Specialities = { officer.Specialities },
+            Contacts = { officer.Contacts.Select(c => new ContactChannel { Kind = c.Kind, Value = c.Value }) },
+            LanguageSkills = { officer.Languages.Select(l => new Protos.Directory.V1.LanguageSkill { Language = l.Language, Level = l.Level }) },
+            Version = officer.Version,
+        };
+        result.Summary.MatchedOn = MatchKind.Exact;
+
+        if (Visible(officer, caller) is { } restricted)
+        {
+            result.Restricted = restricted;
+            // Who looked at whose restricted fields is itself on the record.
+            await store.RecordAsync(store.Event("directory.restricted_viewed", caller.SubjectId(), EntityTypes.Officer, officer.Id, officer.Id, officer.Agency, caller.Agency()),
+                context.CancellationToken);
+        }
+
+        return result;
+    }
+
+    public override Task<Protos.Directory.V1.Desk> GetDesk(GetDeskRequest request, ServerCallContext context)
+    {
+        new FieldViolations().Require(request.Id.Length is > 0 and <= 100, "id", "Required, at most 100 characters.").ThrowIfAny();
+        var desk = index.FindDesk(request.Id) ?? throw RpcErrors.NotFound($"No desk '{request.Id}'.");
+        return Task.FromResult(ToDesk(desk, clock.GetCurrentInstant()));
+    }
+
+    public override Task<ListDesksResponse> ListDesks(ListDesksRequest request, ServerCallContext context)
+    {
+        var pageSize = request.PageSize == 0 ? 50 : request.PageSize;
+        var offset = 0;
+        new FieldViolations()
+            .Require(pageSize is > 0 and <= 100, "page_size", "1 to 100.")
+            .Require(request.PageToken.Length == 0 || (int.TryParse(request.PageToken, NumberStyles.None, CultureInfo.InvariantCulture, out offset) && offset < 100_000),
                 "page_token", "Not a token this service issued.")
             .Require(request.Country.Length is 0 or 2, "country", "An ISO 3166-1 alpha-2 code.")
-            .Require(request.Agency.Length <= 50, "agency", "At most 50 characters.")
             .ThrowIfAny();
-
-        var filter = new SearchFilter(NullIfEmpty(request.Country.ToUpperInvariant()), NullIfEmpty(request.Agency));
-        var hits = index.Search(request.Query, filter).Take(MaxResults).ToList();
-        var page = hits.Skip(offset).Take(pageSize).ToList();
-        var response = new SearchOfficersResponse { Officers = { page.Select(h => Summary(h.Officer, h.Quality)) } };
-        if (offset + pageSize < hits.Count)
+        var now = clock.GetCurrentInstant();
+        var desks = index.Desks
+            .Where(d => request.Centre.Length == 0 || d.Centre == request.Centre)
+            .Where(d => request.CrossingPoint.Length == 0 || d.CrossingPoint == request.CrossingPoint)
+            .Where(d => request.Agency.Length == 0 || d.Agency == request.Agency)
+            .Where(d => request.Country.Length == 0 || string.Equals(d.Country, request.Country, StringComparison.OrdinalIgnoreCase))
+            .OrderBy(d => d.Id, StringComparer.Ordinal)
+            .Skip(offset).Take(pageSize + 1).ToList();
+        var response = new ListDesksResponse { Desks = { desks.Take(pageSize).Select(d => ToDesk(d, now)) } };
+        if (desks.Count > pageSize)
         {
             response.NextPageToken = (offset + pageSize).ToString(CultureInfo.InvariantCulture);
         }
@@ -37,29 +128,48 @@ public sealed class DirectoryGrpcService(OfficerIndex index) : DirectoryService.
         return Task.FromResult(response);
     }
 
-    public override Task<Officer> GetOfficer(GetOfficerRequest request, ServerCallContext context)
+    public override Task<ListPlacesResponse> ListPlaces(ListPlacesRequest request, ServerCallContext context)
     {
-        new FieldViolations().Require(request.Id.Length is > 0 and <= 100, "id", "Required.").ThrowIfAny();
-        var officer = index.Find(request.Id) ?? throw RpcErrors.NotFound($"No officer '{request.Id}'.");
-        var caller = context.GetHttpContext().User;
-        var result = new Officer
+        new FieldViolations()
+            .Require(request.Kind is "" or "centre" or "crossing-point", "kind", "centre, crossing-point, or empty for both.")
+            .Require(request.Country.Length is 0 or 2, "country", "An ISO 3166-1 alpha-2 code.")
+            .ThrowIfAny();
+        var places = index.Places
+            .Where(p => request.Kind.Length == 0 || (request.Kind == "centre" ? PlaceKinds.IsCentre(p.Kind) : p.Kind == PlaceKinds.CrossingPoint))
+            .Where(p => request.Country.Length == 0 || p.Countries.Contains(request.Country, StringComparer.OrdinalIgnoreCase));
+        return Task.FromResult(new ListPlacesResponse
         {
-            Summary = Summary(officer, MatchQuality.Exact),
-            NameVariants = { officer.AllNames },
-            Specialities = { officer.Specialities },
-            Contacts = { officer.Contacts.Select(c => new ContactChannel { Kind = c.Kind, Value = c.Value }) },
-        };
-
-        // Restricted fields stay inside the officer's own agency.
-        if (officer.RestrictedFields is { } restricted && caller.Agency() == officer.Agency)
-        {
-            result.Restricted = new RestrictedFields { PersonalPhone = restricted.PersonalPhone, Clearance = restricted.Clearance, HomeUnit = restricted.HomeUnit };
-        }
-
-        return Task.FromResult(result);
+            Places = { places.Select(p => new Protos.Directory.V1.Place { Id = p.Id, Kind = p.Kind, Name = p.Name, NameVariants = { p.NameVariants }, Countries = { p.Countries }, TimeZone = p.TimeZone }) },
+        });
     }
 
-    private static OfficerSummary Summary(OfficerRecord officer, MatchQuality quality) => new()
+    /// <summary>
+    /// The restricted fields the caller may see: personal phone and clearance inside the officer's agency, home unit inside
+    /// their country; null when none. Services (client credentials) see none.
+    /// </summary>
+    public static RestrictedFields? Visible(OfficerRecord officer, ClaimsPrincipal caller)
+    {
+        if (officer.RestrictedFields is not { } restricted || caller.IsServiceClient())
+        {
+            return null;
+        }
+
+        var sameAgency = caller.Agency() == officer.Agency;
+        var sameCountry = caller.Country() == officer.Country;
+        if (!sameAgency && !sameCountry)
+        {
+            return null;
+        }
+
+        return new RestrictedFields
+        {
+            PersonalPhone = sameAgency ? restricted.PersonalPhone : string.Empty,
+            Clearance = sameAgency ? restricted.Clearance : string.Empty,
+            HomeUnit = restricted.HomeUnit,
+        };
+    }
+
+    private OfficerSummary Summary(OfficerRecord officer, Instant now) => new()
     {
         Id = officer.Id,
         DisplayName = officer.NativeName,
@@ -69,14 +179,108 @@ public sealed class DirectoryGrpcService(OfficerIndex index) : DirectoryService.
         Agency = officer.Agency,
         AgencyName = officer.AgencyName,
         Posting = officer.Posting,
-        Languages = { officer.Languages },
-        MatchedOn = quality switch
-        {
-            MatchQuality.Exact => MatchKind.Exact,
-            MatchQuality.Variant => MatchKind.Variant,
-            _ => MatchKind.Fuzzy,
-        },
+        Languages = { officer.Languages.Select(l => l.Language) },
+        Centre = officer.Centre ?? string.Empty,
+        CrossingPoint = officer.CrossingPoint ?? string.Empty,
+        OnDutyAt = { index.OnDutyAt(officer.Id, now) },
     };
 
+    private Protos.Directory.V1.Desk ToDesk(DeskRecord desk, Instant now)
+    {
+        var result = new Protos.Directory.V1.Desk
+        {
+            Id = desk.Id,
+            Name = desk.Name,
+            Agency = desk.Agency,
+            Country = desk.Country,
+            Centre = desk.Centre ?? string.Empty,
+            CrossingPoint = desk.CrossingPoint ?? string.Empty,
+            TimeZone = desk.TimeZone,
+            Roster = { desk.Roster.Select(s => new Shift { Days = { s.Days }, Start = s.Start, End = s.End, Primary = s.Primary, Backup = s.Backup ?? string.Empty }) },
+            Supervisor = desk.Supervisor ?? string.Empty,
+            EscalationDesk = desk.EscalationDesk ?? string.Empty,
+            Version = desk.Version,
+            Contacts = { desk.Contacts.Select(c => new ContactChannel { Kind = c.Kind, Value = c.Value }) },
+            OnDuty = new OnDuty(),
+        };
+        var zone = DateTimeZoneProviders.Tzdb[desk.TimeZone];
+        result.OnDuty.LocalTime = RosterClock.Format(now.InZone(zone));
+        if (RosterClock.OnDuty(desk, now) is { } duty)
+        {
+            result.OnDuty.ShiftStarted = Timestamp.FromDateTimeOffset(duty.Started.ToDateTimeOffset());
+            result.OnDuty.ShiftEnds = Timestamp.FromDateTimeOffset(duty.Ends.ToDateTimeOffset());
+            if (index.Find(duty.Shift.Primary) is { } primary)
+            {
+                result.OnDuty.Primary = Summary(primary, now);
+            }
+
+            if (duty.Shift.Backup is { } backupId && index.Find(backupId) is { } backup)
+            {
+                result.OnDuty.Backup = Summary(backup, now);
+            }
+        }
+
+        return result;
+    }
+
+    private async Task ThrottleAsync(ServerCallContext context)
+    {
+        using var lease = await limiter.AcquireAsync(context.GetHttpContext().User.SubjectId(), context.CancellationToken);
+        if (!lease.IsAcquired)
+        {
+            var retry = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(1);
+            context.ResponseTrailers.Add("retry-after-ms", ((int)retry.TotalMilliseconds).ToString(CultureInfo.InvariantCulture));
+            throw new RpcException(new Status(StatusCode.ResourceExhausted, $"Too many searches; try again in {Math.Ceiling(retry.TotalSeconds)} s."));
+        }
+    }
+
+    private static string Fingerprint(SearchOfficersRequest request)
+    {
+        var text = string.Join('\u001f', request.Query.Trim(), request.Country, request.Agency, request.Centre, request.CrossingPoint, request.Speciality,
+            request.Language, request.OnDutyNow, request.OnDutyFirst, request.PageSize);
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text))[..8]);
+    }
+
+    private static string WriteToken(int offset, string fingerprint) =>
+        Convert.ToBase64String(Encoding.ASCII.GetBytes($"{offset.ToString(CultureInfo.InvariantCulture)}:{fingerprint}"));
+
+    private static bool TryReadToken(string token, string fingerprint, out int offset)
+    {
+        offset = 0;
+        if (token.Length > 100)
+        {
+            return false;
+        }
+
+        try
+        {
+            var parts = Encoding.ASCII.GetString(Convert.FromBase64String(token)).Split(':');
+            return parts.Length == 2 && parts[1] == fingerprint
+                && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out offset) && offset < MaxResults;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
+}
+
+/// <summary>Searches per caller: a burst, then a steady rate (Directory:SearchBurst, Directory:SearchesPerSecond).</summary>
+public sealed class SearchRateLimiter(Microsoft.Extensions.Options.IOptions<DirectoryOptions> options) : IDisposable
+{
+    private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(caller =>
+        RateLimitPartition.GetTokenBucketLimiter(caller, _ => new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = Math.Max(1, options.Value.SearchBurst),
+            TokensPerPeriod = Math.Max(1, options.Value.SearchesPerSecond),
+            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        }));
+
+    public ValueTask<RateLimitLease> AcquireAsync(string caller, CancellationToken cancellationToken) => _limiter.AcquireAsync(caller, 1, cancellationToken);
+
+    public void Dispose() => _limiter.Dispose();
 }

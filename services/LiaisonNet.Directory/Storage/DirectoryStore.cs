@@ -1,8 +1,16 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using LiaisonNet.Directory.Model;
 using LiaisonNet.Directory.Search;
 using LiaisonNet.Directory.Seed;
+using LiaisonNet.Protos.Audit.V1;
+using LiaisonNet.ServiceDefaults.AuditTrail;
 using LiaisonNet.ServiceDefaults.Hosting;
 using LiaisonNet.ServiceDefaults.Storage;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
 namespace LiaisonNet.Directory.Storage;
@@ -14,55 +22,297 @@ public sealed class DirectoryOptions
 
     /// <summary>Load the demo directory into an empty database at start.</summary>
     public bool SeedDemoData { get; set; }
+
+    /// <summary>Instead of the demo officers, generate this many synthetic ones (benchmarks and load tests).</summary>
+    public int SyntheticOfficers { get; set; }
+
+    /// <summary>Searches a caller may make in a burst, and per second after it.</summary>
+    public int SearchBurst { get; set; } = 30;
+
+    public int SearchesPerSecond { get; set; } = 10;
 }
 
-/// <summary>Officers in SQLite (one JSON document each), loaded into the search index at start.</summary>
-public sealed class DirectoryStore(IOptions<LiaisonOptions> options, IOptions<DirectoryOptions> directoryOptions, OfficerIndex index, ILogger<DirectoryStore> logger)
-    : IHostedService
+public static class EntityTypes
+{
+    public const string Officer = "officer";
+    public const string Desk = "desk";
+}
+
+/// <summary>One stored version of an entry: who changed it, when, and the documents before and after.</summary>
+public sealed record EntryVersion(long Version, DateTimeOffset ChangedAt, string ChangedBy, string? Before, string? After);
+
+/// <summary>A change to apply: the new document (null to delete) and the version the caller last read (0 to create).</summary>
+public sealed record Change<T>(string Id, T? After, long ExpectedVersion);
+
+public sealed class VersionConflictException(string id, long expected, long actual)
+    : Exception($"'{id}' is at version {actual}, not {expected}: read it again and reapply your change.");
+
+/// <summary>
+/// Officers and desks in SQLite (one JSON document each, with every earlier version), loaded into the in-memory index;
+/// every change is saved with its version row and its audit event in one transaction, then the index is rebuilt.
+/// </summary>
+public sealed class DirectoryStore(
+    IOptions<LiaisonOptions> options, IOptions<DirectoryOptions> directoryOptions, DirectoryIndex index, OutboxSignal outbox, TimeProvider clock,
+    ILogger<DirectoryStore> logger) : IHostedService, IAuditOutbox, IDisposable
 {
     private const string Schema = """
-        CREATE TABLE IF NOT EXISTS officers(
-            id TEXT PRIMARY KEY,
-            country TEXT NOT NULL,
-            agency TEXT NOT NULL,
-            document TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS officers(id TEXT PRIMARY KEY, agency TEXT NOT NULL, version INTEGER NOT NULL, document TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS desks(id TEXT PRIMARY KEY, agency TEXT NOT NULL, version INTEGER NOT NULL, document TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS versions(
+            entity_type TEXT NOT NULL, entity_id TEXT NOT NULL, version INTEGER NOT NULL,
+            changed_at INTEGER NOT NULL, changed_by TEXT NOT NULL, before TEXT, after TEXT,
+            PRIMARY KEY(entity_type, entity_id, version));
+        CREATE TABLE IF NOT EXISTS outbox(seq INTEGER PRIMARY KEY AUTOINCREMENT, event BLOB NOT NULL);
         """;
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
     private readonly SqliteDatabase _db = new(Path.Combine(options.Value.DataFolderFor(ServiceKind.Directory.DataFolderName()), "directory.db"));
+    private readonly SemaphoreSlim _writer = new(1, 1);
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await _db.EnsureSchemaAsync(Schema, cancellationToken);
         await using var connection = await _db.OpenAsync(cancellationToken);
-        await using (var count = connection.Command("SELECT COUNT(*) FROM officers"))
+        if (await CountAsync(connection, "officers", cancellationToken) == 0 && (directoryOptions.Value.SeedDemoData || directoryOptions.Value.SyntheticOfficers > 0))
         {
-            if ((long)(await count.ExecuteScalarAsync(cancellationToken))! == 0 && directoryOptions.Value.SeedDemoData)
+            var (officers, desks) = directoryOptions.Value.SyntheticOfficers > 0
+                ? SyntheticDirectory.Generate(directoryOptions.Value.SyntheticOfficers, seed: 2026)
+                : (DemoDirectory.Officers, DemoDirectory.Desks);
+            await using var transaction = connection.BeginTransaction();
+            foreach (var officer in officers)
             {
-                await using var transaction = connection.BeginTransaction();
-                foreach (var officer in DemoDirectory.Officers)
-                {
-                    await using var insert = connection.Command("INSERT INTO officers(id, country, agency, document) VALUES ($id, $country, $agency, $doc)", transaction,
-                        ("$id", officer.Id), ("$country", officer.Country), ("$agency", officer.Agency), ("$doc", JsonSerializer.Serialize(officer, Json)));
-                    await insert.ExecuteNonQueryAsync(cancellationToken);
-                }
-
-                await transaction.CommitAsync(cancellationToken);
-                logger.LogInformation("Seeded the demo directory with {Count} officers", DemoDirectory.Officers.Count);
+                await UpsertRowAsync(connection, transaction, "officers", officer.Id, officer.Agency, officer.Version, JsonSerializer.Serialize(officer, Json), cancellationToken);
             }
+
+            foreach (var desk in desks)
+            {
+                await UpsertRowAsync(connection, transaction, "desks", desk.Id, desk.Agency, desk.Version, JsonSerializer.Serialize(desk, Json), cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+            logger.LogInformation("Seeded the directory with {Officers} officers and {Desks} desks", officers.Count, desks.Count);
         }
 
-        var officers = new List<OfficerRecord>();
-        await using var select = connection.Command("SELECT document FROM officers");
-        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            officers.Add(JsonSerializer.Deserialize<OfficerRecord>(reader.GetString(0), Json)!);
-        }
-
-        index.Load(officers);
-        logger.LogInformation("Directory loaded {Count} officers", officers.Count);
+        var loadedOfficers = await ReadAllAsync<OfficerRecord>(connection, "officers", cancellationToken);
+        var loadedDesks = await ReadAllAsync<DeskRecord>(connection, "desks", cancellationToken);
+        index.Load(loadedOfficers, loadedDesks, DemoDirectory.Places, DemoDirectory.Agencies);
+        logger.LogInformation("Directory loaded {Officers} officers and {Desks} desks", loadedOfficers.Count, loadedDesks.Count);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public void Dispose() => _writer.Dispose();
+
+    /// <summary>Applies officer changes, all or none, each checked against the version the caller read; returns the new versions.</summary>
+    public Task<IReadOnlyList<long>> ChangeOfficersAsync(IReadOnlyList<Change<OfficerRecord>> changes, string actor, string actorAgency, string? batch, CancellationToken cancellationToken) =>
+        ChangeAsync(EntityTypes.Officer, "officers", changes, o => o.Agency, (o, v) => o with { Version = v }, actor, actorAgency, batch, cancellationToken);
+
+    public Task<IReadOnlyList<long>> ChangeDesksAsync(IReadOnlyList<Change<DeskRecord>> changes, string actor, string actorAgency, CancellationToken cancellationToken) =>
+        ChangeAsync(EntityTypes.Desk, "desks", changes, d => d.Agency, (d, v) => d with { Version = v }, actor, actorAgency, null, cancellationToken);
+
+    public async Task<IReadOnlyList<EntryVersion>> HistoryAsync(string entityType, string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await _db.OpenAsync(cancellationToken);
+        await using var command = connection.Command(
+            "SELECT version, changed_at, changed_by, before, after FROM versions WHERE entity_type = $type AND entity_id = $id ORDER BY version DESC LIMIT 1000", null,
+            ("$type", entityType), ("$id", id));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var versions = new List<EntryVersion>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            versions.Add(new EntryVersion(reader.GetInt64(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)), reader.GetString(2),
+                reader.IsDBNull(3) ? null : reader.GetString(3), reader.IsDBNull(4) ? null : reader.GetString(4)));
+        }
+
+        return versions;
+    }
+
+    /// <summary>Records an audit event with no other change (a look-up of restricted fields, an export).</summary>
+    public async Task RecordAsync(AuditEvent e, CancellationToken cancellationToken)
+    {
+        await _writer.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await _db.OpenAsync(cancellationToken);
+            await EnqueueAsync(connection, null, e, cancellationToken);
+        }
+        finally
+        {
+            _writer.Release();
+        }
+
+        outbox.Wake();
+    }
+
+    public async Task<IReadOnlyList<(long Seq, AuditEvent Event)>> PeekOutboxAsync(int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await _db.OpenAsync(cancellationToken);
+        await using var command = connection.Command("SELECT seq, event FROM outbox ORDER BY seq LIMIT $limit", null, ("$limit", limit));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var events = new List<(long, AuditEvent)>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            events.Add((reader.GetInt64(0), AuditEvent.Parser.ParseFrom((byte[])reader[1])));
+        }
+
+        return events;
+    }
+
+    public async Task RemoveFromOutboxAsync(long throughSeq, CancellationToken cancellationToken)
+    {
+        await _writer.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await _db.OpenAsync(cancellationToken);
+            await using var command = connection.Command("DELETE FROM outbox WHERE seq <= $seq", null, ("$seq", throughSeq));
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    /// <summary>An audit event about a directory entry, stamped with a fresh id and the current time.</summary>
+    public AuditEvent Event(string action, string actor, string objectType, string objectId, string? document, params string?[] agencies)
+    {
+        var e = new AuditEvent
+        {
+            EventId = Guid.CreateVersion7().ToString(),
+            OccurredAt = Timestamp.FromDateTimeOffset(clock.GetUtcNow()),
+            Actor = actor,
+            Action = action,
+            ObjectType = objectType,
+            ObjectId = objectId,
+            Source = "liaison-directory",
+            ContentHash = ByteString.CopyFrom(SHA256.HashData(Encoding.UTF8.GetBytes(document ?? string.Empty))),
+        };
+        e.Agencies.AddRange(agencies.OfType<string>().Where(a => a.Length > 0).Distinct(StringComparer.Ordinal));
+        return e;
+    }
+
+    private async Task<IReadOnlyList<long>> ChangeAsync<T>(
+        string entityType, string table, IReadOnlyList<Change<T>> changes, Func<T, string> agencyOf, Func<T, long, T> withVersion,
+        string actor, string actorAgency, string? batch, CancellationToken cancellationToken)
+        where T : class
+    {
+        await _writer.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await _db.OpenAsync(cancellationToken);
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+            var now = clock.GetUtcNow();
+            var versions = new List<long>(changes.Count);
+            foreach (var change in changes)
+            {
+                var (currentVersion, version, before) = await CurrentAsync(connection, transaction, table, entityType, change.Id, cancellationToken);
+                if (currentVersion != change.ExpectedVersion || (change.After is null && before is null))
+                {
+                    throw new VersionConflictException(change.Id, change.ExpectedVersion, currentVersion);
+                }
+
+                string? after = null;
+                string? agency;
+                if (change.After is { } document)
+                {
+                    var stored = withVersion(document, version);
+                    after = JsonSerializer.Serialize(stored, Json);
+                    agency = agencyOf(stored);
+                    await UpsertRowAsync(connection, transaction, table, change.Id, agency, version, after, cancellationToken);
+                }
+                else
+                {
+                    agency = before is null ? null : agencyOf(JsonSerializer.Deserialize<T>(before, Json)!);
+                    await using var delete = connection.Command($"DELETE FROM {table} WHERE id = $id", transaction, ("$id", change.Id));
+                    await delete.ExecuteNonQueryAsync(cancellationToken);
+                }
+
+                await using (var history = connection.Command(
+                    "INSERT INTO versions(entity_type, entity_id, version, changed_at, changed_by, before, after) VALUES ($type, $id, $version, $at, $by, $before, $after)",
+                    transaction, ("$type", entityType), ("$id", change.Id), ("$version", version), ("$at", now.ToUnixTimeMilliseconds()), ("$by", actor),
+                    ("$before", before), ("$after", after)))
+                {
+                    await history.ExecuteNonQueryAsync(cancellationToken);
+                }
+
+                var action = after is null ? "deleted" : before is null ? "created" : "updated";
+                var e = Event($"directory.{entityType}.{action}", actor, entityType, change.Id, after ?? before, agency, actorAgency);
+                if (batch is not null)
+                {
+                    e.Related.Add(batch);
+                }
+
+                await EnqueueAsync(connection, transaction, e, cancellationToken);
+                versions.Add(version);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+            await ReloadAsync(connection, cancellationToken);
+            outbox.Wake();
+            return versions;
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    private async Task ReloadAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        var officers = await ReadAllAsync<OfficerRecord>(connection, "officers", cancellationToken);
+        var desks = await ReadAllAsync<DeskRecord>(connection, "desks", cancellationToken);
+        index.Load(officers, desks, DemoDirectory.Places, DemoDirectory.Agencies);
+    }
+
+    /// <summary>The stored version (0 when absent), the next version number (a re-created entry continues its history), and the document.</summary>
+    private static async Task<(long Version, long Next, string? Document)> CurrentAsync(
+        SqliteConnection connection, SqliteTransaction transaction, string table, string entityType, string id, CancellationToken cancellationToken)
+    {
+        await using (var command = connection.Command($"SELECT version, document FROM {table} WHERE id = $id", transaction, ("$id", id)))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                return (reader.GetInt64(0), reader.GetInt64(0) + 1, reader.GetString(1));
+            }
+        }
+
+        await using var last = connection.Command("SELECT COALESCE(MAX(version), 0) FROM versions WHERE entity_type = $type AND entity_id = $id", transaction,
+            ("$type", entityType), ("$id", id));
+        return (0, (long)(await last.ExecuteScalarAsync(cancellationToken))! + 1, null);
+    }
+
+    private static async Task UpsertRowAsync(SqliteConnection connection, SqliteTransaction transaction, string table, string id, string agency, long version, string document, CancellationToken cancellationToken)
+    {
+        await using var command = connection.Command(
+            $"INSERT INTO {table}(id, agency, version, document) VALUES ($id, $agency, $version, $doc) ON CONFLICT(id) DO UPDATE SET agency = $agency, version = $version, document = $doc",
+            transaction, ("$id", id), ("$agency", agency), ("$version", version), ("$doc", document));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task<List<T>> ReadAllAsync<T>(SqliteConnection connection, string table, CancellationToken cancellationToken)
+    {
+        var items = new List<T>();
+        await using var command = connection.Command($"SELECT document FROM {table}");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            items.Add(JsonSerializer.Deserialize<T>(reader.GetString(0), Json)!);
+        }
+
+        return items;
+    }
+
+    private static async Task<long> CountAsync(SqliteConnection connection, string table, CancellationToken cancellationToken)
+    {
+        await using var command = connection.Command($"SELECT COUNT(*) FROM {table}");
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    private static async Task EnqueueAsync(SqliteConnection connection, SqliteTransaction? transaction, AuditEvent e, CancellationToken cancellationToken)
+    {
+        await using var command = connection.Command("INSERT INTO outbox(event) VALUES ($event)", transaction, ("$event", e.ToByteArray()));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
 }
