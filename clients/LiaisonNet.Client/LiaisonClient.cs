@@ -46,7 +46,9 @@ public sealed class LiaisonClient : IDisposable
             return channel.Intercept(new DefaultDeadlineInterceptor(deadline));
         }
 
-        Directory = new DirectoryService.DirectoryServiceClient(Invoker(endpoints.Directory));
+        var directory = Invoker(endpoints.Directory);
+        Directory = new DirectoryService.DirectoryServiceClient(directory);
+        DirectoryAdmin = new DirectoryAdminService.DirectoryAdminServiceClient(directory);
         Relay = new RelayService.RelayServiceClient(Invoker(endpoints.Relay));
         Audit = new AuditService.AuditServiceClient(Invoker(endpoints.Audit));
         _accounts = endpoints.Accounts is { } accounts ? new AccountAdminService.AccountAdminServiceClient(Invoker(accounts)) : null;
@@ -59,6 +61,9 @@ public sealed class LiaisonClient : IDisposable
         _accounts ?? throw new InvalidOperationException("No accounts endpoint was given in LiaisonEndpoints.");
 
     public DirectoryService.DirectoryServiceClient Directory { get; }
+
+    /// <summary>Directory administration (agency and system administrators).</summary>
+    public DirectoryAdminService.DirectoryAdminServiceClient DirectoryAdmin { get; }
 
     public RelayService.RelayServiceClient Relay { get; }
 

@@ -86,6 +86,7 @@ public sealed class EmbeddedHost : IAsyncDisposable
 
               Open  {Urls.Gateway}/  and sign in as one of (password: {HostSecrets.DemoPassword}):
                 sattarkhanov   officer, Border Service, Kazakhstan
+                zhaksylykova   officer, State Revenue Committee (Customs), Kazakhstan
                 khodjaev       officer, Customs Committee, Uzbekistan
                 asanov         officer and desk operator, Border Service, Kyrgyzstan
                 rahimov        officer, Drug Control Agency, Tajikistan

@@ -80,14 +80,15 @@ public sealed class DirectoryStore(
                 ? SyntheticDirectory.Generate(directoryOptions.Value.SyntheticOfficers, seed: 2026)
                 : (DemoDirectory.Officers, DemoDirectory.Desks);
             await using var transaction = connection.BeginTransaction();
+            var seededAt = clock.GetUtcNow().ToUnixTimeMilliseconds();
             foreach (var officer in officers)
             {
-                await UpsertRowAsync(connection, transaction, "officers", officer.Id, officer.Agency, officer.Version, JsonSerializer.Serialize(officer, Json), cancellationToken);
+                await SeedRowAsync(connection, transaction, "officers", EntityTypes.Officer, officer.Id, officer.Agency, JsonSerializer.Serialize(officer, Json), seededAt, cancellationToken);
             }
 
             foreach (var desk in desks)
             {
-                await UpsertRowAsync(connection, transaction, "desks", desk.Id, desk.Agency, desk.Version, JsonSerializer.Serialize(desk, Json), cancellationToken);
+                await SeedRowAsync(connection, transaction, "desks", EntityTypes.Desk, desk.Id, desk.Agency, JsonSerializer.Serialize(desk, Json), seededAt, cancellationToken);
             }
 
             await transaction.CommitAsync(cancellationToken);
@@ -281,6 +282,16 @@ public sealed class DirectoryStore(
         await using var last = connection.Command("SELECT COALESCE(MAX(version), 0) FROM versions WHERE entity_type = $type AND entity_id = $id", transaction,
             ("$type", entityType), ("$id", id));
         return (0, (long)(await last.ExecuteScalarAsync(cancellationToken))! + 1, null);
+    }
+
+    /// <summary>A seeded entry starts its history at version 1, changed by "seed".</summary>
+    private static async Task SeedRowAsync(SqliteConnection connection, SqliteTransaction transaction, string table, string entityType, string id, string agency, string document, long at, CancellationToken cancellationToken)
+    {
+        await UpsertRowAsync(connection, transaction, table, id, agency, 1, document, cancellationToken);
+        await using var history = connection.Command(
+            "INSERT INTO versions(entity_type, entity_id, version, changed_at, changed_by, before, after) VALUES ($type, $id, 1, $at, 'seed', NULL, $after)",
+            transaction, ("$type", entityType), ("$id", id), ("$at", at), ("$after", document));
+        await history.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static async Task UpsertRowAsync(SqliteConnection connection, SqliteTransaction transaction, string table, string id, string agency, long version, string document, CancellationToken cancellationToken)

@@ -10,6 +10,7 @@ public static class DemoAccounts
     public static IReadOnlyList<DemoAccount> All { get; } =
     [
         new("kz-bs-sattarkhanov", "sattarkhanov", "Sattarkhanov Yerlan", "KZ", "KZ-BS", [LiaisonRoles.Officer]),
+        new("kz-cus-zhaksylykova", "zhaksylykova", "Zhaksylykova Aigerim", "KZ", "KZ-CUS", [LiaisonRoles.Officer]),
         new("uz-cus-khodjaev", "khodjaev", "Xo‘jayev Rustam", "UZ", "UZ-CUS", [LiaisonRoles.Officer]),
         new("kg-bs-asanov", "asanov", "Asanov Bakyt", "KG", "KG-BS", [LiaisonRoles.Officer, LiaisonRoles.DeskOperator]),
         new("tj-dca-rahimov", "rahimov", "Rahimov Firdavs", "TJ", "TJ-DCA", [LiaisonRoles.Officer]),
