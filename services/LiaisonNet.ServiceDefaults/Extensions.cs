@@ -48,13 +48,15 @@ public static class Extensions
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
         builder.Services.AddSingleton<ErrorInterceptor>();
 
-        builder.Services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService($"liaisonnet-{kind.DataFolderName()}"))
-            .WithTracing(tracing => tracing.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation())
-            .WithMetrics(metrics => metrics.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddRuntimeInstrumentationIfAvailable());
+        // Traces and metrics are collected only when there is somewhere to send them: with no exporter they would cost
+        // every request an activity per listening provider (five in the embedded host) for nothing.
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
-            builder.Services.AddOpenTelemetry().UseOtlpExporter();
+            builder.Services.AddOpenTelemetry()
+                .ConfigureResource(resource => resource.AddService($"liaisonnet-{kind.DataFolderName()}"))
+                .WithTracing(tracing => tracing.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation())
+                .WithMetrics(metrics => metrics.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddRuntimeInstrumentationIfAvailable())
+                .UseOtlpExporter();
         }
 
         return builder;

@@ -76,9 +76,14 @@ public sealed class DirectoryStore(
         await using var connection = await _db.OpenAsync(cancellationToken);
         if (await CountAsync(connection, "officers", cancellationToken) == 0 && (directoryOptions.Value.SeedDemoData || directoryOptions.Value.SyntheticOfficers > 0))
         {
-            var (officers, desks) = directoryOptions.Value.SyntheticOfficers > 0
-                ? SyntheticDirectory.Generate(directoryOptions.Value.SyntheticOfficers, seed: 2026)
-                : (DemoDirectory.Officers, DemoDirectory.Desks);
+            // A synthetic directory comes on top of the demo one, so that the demo sign-ins still find each other.
+            var (officers, desks) = (DemoDirectory.Officers, DemoDirectory.Desks);
+            if (directoryOptions.Value.SyntheticOfficers > 0)
+            {
+                var synthetic = SyntheticDirectory.Generate(directoryOptions.Value.SyntheticOfficers, seed: 2026);
+                (officers, desks) = ([.. officers, .. synthetic.Officers], [.. desks, .. synthetic.Desks]);
+            }
+
             await using var transaction = connection.BeginTransaction();
             var seededAt = clock.GetUtcNow().ToUnixTimeMilliseconds();
             foreach (var officer in officers)

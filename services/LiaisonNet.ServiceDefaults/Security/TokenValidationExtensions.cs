@@ -2,6 +2,7 @@ using LiaisonNet.ServiceDefaults.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.IdentityModel.Tokens;
 using Microsoft.IdentityModel.JsonWebTokens;
 using OpenIddict.Abstractions;
@@ -13,7 +14,6 @@ namespace LiaisonNet.ServiceDefaults.Security;
 public static class TokenValidationExtensions
 {
     private static readonly TimeSpan NotBeforeSkew = TimeSpan.FromSeconds(5);
-
     /// <summary>
     /// Accepts only access tokens issued by the LiaisonNet identity server for <paramref name="audience"/>:
     /// issuer, audience, lifetime, signature (keys from the issuer's JWKS) and token type are all checked.
@@ -50,11 +50,21 @@ public static class TokenValidationExtensions
             // Enough for hosts kept in step by NTP; short, so that an expired or disabled account's token stops soon after its lifetime.
             o.TokenValidationParameters.ClockSkew = NotBeforeSkew;
         });
+        // A token that passed every check is remembered until it expires, so that its signature is not verified again at
+        // each call; expiry, audience and the other principal checks still run on every call.
+        options.Services.TryAddSingleton(TimeProvider.System);
+        options.Services.TryAddSingleton<ValidatedTokenCache>();
+        options.AddEventHandler<OpenIddictValidationEvents.ValidateTokenContext>(handler => handler
+            .UseSingletonHandler(sp => new ValidatedTokenCache.Restore(sp.GetRequiredService<ValidatedTokenCache>()))
+            // Before OpenIddict's own IdentityModel validation, which leaves an attached principal alone.
+            .SetOrder(OpenIddictValidationHandlers.Protection.ValidateIdentityModelToken.Descriptor.Order - 500)
+            .SetType(OpenIddictValidationHandlerType.Custom));
         // OpenIddict checks the expiry itself but not "nbf": a token dated in the future is refused here.
         options.AddEventHandler<OpenIddictValidationEvents.ValidateTokenContext>(handler => handler
             .UseInlineHandler(context =>
             {
-                if (context.Token is { Length: > 0 } token && new JsonWebToken(token) is { ValidFrom: var from } && from != DateTime.MinValue
+                if (context.Token is { Length: > 0 } token && !ValidatedTokenCache.CameFromCache(context)
+                    && new JsonWebToken(token) is { ValidFrom: var from } && from != DateTime.MinValue
                     && from > context.Options.TimeProvider.GetUtcNow().UtcDateTime + NotBeforeSkew)
                 {
                     context.Reject(OpenIddictConstants.Errors.InvalidToken, "The token is not valid yet.");
@@ -63,6 +73,10 @@ public static class TokenValidationExtensions
                 return default;
             })
             .SetOrder(int.MaxValue - 100_000)
+            .SetType(OpenIddictValidationHandlerType.Custom));
+        options.AddEventHandler<OpenIddictValidationEvents.ValidateTokenContext>(handler => handler
+            .UseSingletonHandler(sp => new ValidatedTokenCache.Remember(sp.GetRequiredService<ValidatedTokenCache>()))
+            .SetOrder(int.MaxValue - 50_000)
             .SetType(OpenIddictValidationHandlerType.Custom));
         return options;
     }

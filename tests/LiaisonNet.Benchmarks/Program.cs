@@ -1,0 +1,23 @@
+using System.Globalization;
+using BenchmarkDotNet.Running;
+using LiaisonNet.Benchmarks;
+
+// dotnet run -c Release --project tests/LiaisonNet.Benchmarks [-- quick] [--out FILE]
+// dotnet run -c Release --project tests/LiaisonNet.Benchmarks -- micro [BenchmarkDotNet arguments]
+if (args.Length > 0 && args[0] == "micro")
+{
+    BenchmarkSwitcher.FromAssembly(typeof(Harness).Assembly).Run(args[1..]);
+    return 0;
+}
+
+var quick = args.Contains("quick");
+var outIndex = Array.IndexOf(args, "--out");
+var output = outIndex >= 0 && outIndex + 1 < args.Length ? args[outIndex + 1] : Path.Combine("bench-results", quick ? "quick.json" : "latest.json");
+var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+var report = await Harness.RunAsync(quick ? HarnessOptions.Quick : HarnessOptions.Full, quick ? "quick" : "full");
+Console.WriteLine();
+Console.WriteLine(report.Table());
+Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
+await File.WriteAllTextAsync(output, report.ToJson());
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Written to {output} in {stopwatch.Elapsed.TotalSeconds:0} s."));
+return 0;

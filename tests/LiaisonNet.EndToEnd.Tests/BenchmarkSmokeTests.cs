@@ -1,0 +1,25 @@
+using LiaisonNet.Benchmarks;
+
+namespace LiaisonNet.EndToEnd.Tests;
+
+/// <summary>The benchmark harness at tiny sizes, so that it keeps working; its figures are not judged here.</summary>
+public sealed class BenchmarkSmokeTests
+{
+    [Fact]
+    public async Task TheHarnessMeasuresEverySectionAndWritesItsTable()
+    {
+        var report = await Harness.RunAsync(HarnessOptions.Quick, "quick");
+
+        foreach (var section in new[] { "baseline", "directory", "relay", "audit", "memory", "connections" })
+        {
+            Assert.Contains(report.Figures, f => f.Section == section);
+        }
+
+        Assert.All(report.Figures.Where(f => f.Name != "failed sends"), f => Assert.True(double.IsFinite(f.Value) && f.Value >= 0, $"{f.Section} / {f.Name} = {f.Value}"));
+        Assert.True(report.Get("relay", "pushes received").Value > 99);
+        Assert.True(report.Get("directory", "typo queries that find their officer or a namesake").Value > 90);
+        Assert.True(report.Get("connections", "idle SignalR connections held by one gateway").Value == HarnessOptions.Quick.IdleConnections);
+        Assert.Contains("| relay | durable sends |", report.Table(), StringComparison.Ordinal);
+        Assert.Contains("\"figures\"", report.ToJson(), StringComparison.Ordinal);
+    }
+}
