@@ -13,11 +13,25 @@ namespace LiaisonNet.Host;
 /// </summary>
 public sealed class EmbeddedHost : IAsyncDisposable
 {
-    private readonly List<WebApplication> _apps;
+    /// <summary>Identity first: the others fetch its keys.</summary>
+    private static readonly (ServiceKind Kind, Action<WebApplicationBuilder> Add, Action<WebApplication> Map)[] Builds =
+    [
+        (ServiceKind.Identity, b => b.AddIdentityService(), a => a.MapIdentityService()),
+        (ServiceKind.Audit, b => b.AddAuditService(), a => a.MapAuditService()),
+        (ServiceKind.Directory, b => b.AddDirectoryService(), a => a.MapDirectoryService()),
+        (ServiceKind.Relay, b => b.AddRelayService(), a => a.MapRelayService()),
+        (ServiceKind.Gateway, b => b.AddGatewayService(), a => a.MapGatewayService()),
+    ];
 
-    private EmbeddedHost(List<WebApplication> apps, string dataPath, ServiceUrls urls)
+    private readonly Dictionary<ServiceKind, WebApplication> _apps;
+    private readonly Dictionary<string, string?> _settings;
+    private readonly string[] _args;
+
+    private EmbeddedHost(Dictionary<ServiceKind, WebApplication> apps, Dictionary<string, string?> settings, string[] args, string dataPath, ServiceUrls urls)
     {
         _apps = apps;
+        _settings = settings;
+        _args = args;
         DataPath = dataPath;
         Urls = urls;
     }
@@ -26,7 +40,10 @@ public sealed class EmbeddedHost : IAsyncDisposable
 
     public ServiceUrls Urls { get; }
 
-    /// <summary>Starts every service. <paramref name="overrides"/> lets tests choose ports and settings.</summary>
+    /// <summary>
+    /// Starts every service. <paramref name="overrides"/> lets tests choose ports and settings; "Host:Exclude" (service
+    /// names, comma-separated) leaves services out, to be run as processes of their own.
+    /// </summary>
     public static async Task<EmbeddedHost> StartAsync(string[] args, IReadOnlyDictionary<string, string?>? overrides = null, CancellationToken cancellationToken = default)
     {
         var dataPath = Path.GetFullPath(DataPathFrom(args) ?? overrides?.GetValueOrDefault("Liaison:DataPath") ?? "data");
@@ -39,34 +56,21 @@ public sealed class EmbeddedHost : IAsyncDisposable
             settings[key] = value;
         }
 
-        // Identity first: the others fetch its keys. Each starts on its own port; a failure stops those already started.
-        var builds = new (Action<WebApplicationBuilder> Add, Action<WebApplication> Map)[]
-        {
-            (b => b.AddIdentityService(), a => a.MapIdentityService()),
-            (b => b.AddAuditService(), a => a.MapAuditService()),
-            (b => b.AddDirectoryService(), a => a.MapDirectoryService()),
-            (b => b.AddRelayService(), a => a.MapRelayService()),
-            (b => b.AddGatewayService(), a => a.MapGatewayService()),
-        };
-
-        var apps = new List<WebApplication>();
+        var excluded = (settings.GetValueOrDefault("Host:Exclude") ?? string.Empty)
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(name => Enum.Parse<ServiceKind>(name, ignoreCase: true)).ToHashSet();
+        var apps = new Dictionary<ServiceKind, WebApplication>();
         try
         {
-            foreach (var (add, map) in builds)
+            // Each starts on its own port; a failure stops those already started.
+            foreach (var (kind, _, _) in Builds.Where(b => !excluded.Contains(b.Kind)))
             {
-                var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = StripHostArgs(args), ContentRootPath = AppContext.BaseDirectory });
-                builder.Configuration.AddInMemoryCollection(settings);
-                builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
-                add(builder);
-                var app = builder.Build();
-                map(app);
-                apps.Add(app);
-                await app.StartAsync(cancellationToken);
+                apps[kind] = await BuildAndStartAsync(kind, settings, args, cancellationToken);
             }
         }
         catch
         {
-            foreach (var app in apps)
+            foreach (var app in apps.Values)
             {
                 await app.DisposeAsync();
             }
@@ -74,8 +78,52 @@ public sealed class EmbeddedHost : IAsyncDisposable
             throw;
         }
 
-        var urls = apps[0].Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<LiaisonOptions>>().Value.Urls;
-        return new EmbeddedHost(apps, dataPath, urls);
+        var urls = new ConfigurationBuilder().AddInMemoryCollection(settings).Build().GetSection(LiaisonOptions.Section).Get<LiaisonOptions>()?.Urls ?? new ServiceUrls();
+        return new EmbeddedHost(apps, settings, args, dataPath, urls);
+    }
+
+    /// <summary>The settings every service of this host was given (with the generated secrets), for a service run as a process of its own.</summary>
+    public IReadOnlyDictionary<string, string?> Settings => _settings;
+
+    /// <summary>Stops one service (as an outage would), leaving the others running.</summary>
+    public async Task StopServiceAsync(ServiceKind kind)
+    {
+        if (_apps.Remove(kind, out var app))
+        {
+            await app.StopAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token);
+            await app.DisposeAsync();
+        }
+    }
+
+    /// <summary>Starts a stopped service again on the same port and data.</summary>
+    public async Task StartServiceAsync(ServiceKind kind)
+    {
+        if (!_apps.ContainsKey(kind))
+        {
+            _apps[kind] = await BuildAndStartAsync(kind, _settings, _args, CancellationToken.None);
+        }
+    }
+
+    private static async Task<WebApplication> BuildAndStartAsync(ServiceKind kind, Dictionary<string, string?> settings, string[] args, CancellationToken cancellationToken)
+    {
+        var (_, add, map) = Builds.Single(b => b.Kind == kind);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = StripHostArgs(args), ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        add(builder);
+        var app = builder.Build();
+        map(app);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+
+        return app;
     }
 
     public void PrintWelcome(TextWriter output)
@@ -103,11 +151,11 @@ public sealed class EmbeddedHost : IAsyncDisposable
     }
 
     /// <summary>Completes when any service is asked to stop (Ctrl-C stops them all).</summary>
-    public Task WaitForShutdownAsync() => Task.WhenAny(_apps.Select(a => a.WaitForShutdownAsync()));
+    public Task WaitForShutdownAsync() => Task.WhenAny(_apps.Values.Select(a => a.WaitForShutdownAsync()));
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var app in Enumerable.Reverse(_apps))
+        foreach (var app in Builds.Reverse().Where(b => _apps.ContainsKey(b.Kind)).Select(b => _apps[b.Kind]).ToList())
         {
             await app.StopAsync(TimeSpan.FromSeconds(10) is var grace ? new CancellationTokenSource(grace).Token : default);
             await app.DisposeAsync();

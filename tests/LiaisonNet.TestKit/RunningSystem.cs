@@ -92,6 +92,14 @@ public sealed class RunningSystem : IAsyncDisposable
         return session;
     }
 
+    /// <summary>Stops one service (an outage), leaving the others running.</summary>
+    public Task StopServiceAsync(ServiceKind kind) => _host.StopServiceAsync(kind);
+
+    public Task StartServiceAsync(ServiceKind kind) => _host.StartServiceAsync(kind);
+
+    /// <summary>The settings the services were given, secrets included: what a service run as its own process needs.</summary>
+    public IReadOnlyDictionary<string, string?> Settings => _host.Settings;
+
     public async ValueTask DisposeAsync()
     {
         await _host.DisposeAsync();

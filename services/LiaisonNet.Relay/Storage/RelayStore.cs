@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Threading.Channels;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using LiaisonNet.Protos.Audit.V1;
@@ -54,87 +55,175 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
         CREATE TABLE IF NOT EXISTS outbox(seq INTEGER PRIMARY KEY AUTOINCREMENT, event BLOB NOT NULL);
         """;
 
+    /// <summary>At most this many sends share one transaction (and one fsync).</summary>
+    private const int MaxBatch = 256;
+
     private readonly SqliteDatabase _db = new(Path.Combine(options.Value.DataFolderFor(ServiceKind.Relay.DataFolderName()), "relay.db"));
     private readonly SemaphoreSlim _writer = new(1, 1);
+    private readonly Channel<PendingSend> _sends = Channel.CreateUnbounded<PendingSend>(new UnboundedChannelOptions { SingleReader = true });
+    private Task _committer = Task.CompletedTask;
 
-    public Task StartAsync(CancellationToken cancellationToken) => _db.EnsureSchemaAsync(Schema, cancellationToken);
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await _db.EnsureSchemaAsync(Schema, cancellationToken);
+        _committer = Task.Run(CommitSendsAsync, CancellationToken.None);
+    }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // Sends already accepted into the queue are committed before the service stops.
+        _sends.Writer.TryComplete();
+        await _committer.WaitAsync(cancellationToken);
+    }
 
     public void Dispose() => _writer.Dispose();
 
-    /// <summary>Stores a message and its inbox entries, or returns the original when this is a retry of the same send.</summary>
+    /// <summary>
+    /// Stores a message and its inbox entries, or returns the original when this is a retry of the same send. Completes
+    /// only once the message is on disk: sends arriving together share one transaction and one fsync (group commit).
+    /// </summary>
     public async Task<SendOutcome> SendAsync(Sender sender, SendMessageRequest request, IReadOnlyList<Recipient> recipients, TimeSpan acknowledgeWithin, CancellationToken cancellationToken)
     {
-        var requestHash = SHA256.HashData(request.ToByteArray());
-        await _writer.WaitAsync(cancellationToken);
-        try
+        var pending = new PendingSend(sender, request, recipients, acknowledgeWithin, SHA256.HashData(request.ToByteArray()),
+            new TaskCompletionSource<SendOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_sends.Writer.TryWrite(pending))
         {
-            await using var connection = await _db.OpenAsync(cancellationToken);
-            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-            await using (var find = connection.Command(
-                "SELECT id, request_hash, sent_at FROM messages WHERE sender_id = $sender AND client_message_id = $cid", transaction,
-                ("$sender", sender.Id), ("$cid", request.ClientMessageId)))
-            await using (var reader = await find.ExecuteReaderAsync(cancellationToken))
+            throw new InvalidOperationException("The relay is stopping.");
+        }
+
+        // A caller that gives up does not withdraw the send: it may already be committed, and a retry with the same
+        // client message id will find it.
+        return await pending.Done.Task.WaitAsync(cancellationToken);
+    }
+
+    private sealed record PendingSend(Sender Sender, SendMessageRequest Request, IReadOnlyList<Recipient> Recipients, TimeSpan AcknowledgeWithin,
+        byte[] RequestHash, TaskCompletionSource<SendOutcome> Done);
+
+    private async Task CommitSendsAsync()
+    {
+        var batch = new List<PendingSend>(MaxBatch);
+        while (await _sends.Reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            while (batch.Count < MaxBatch && _sends.Reader.TryRead(out var next))
             {
-                if (await reader.ReadAsync(cancellationToken))
+                batch.Add(next);
+            }
+
+            var outcomes = new (SendOutcome? Outcome, Exception? Error)[batch.Count];
+            try
+            {
+                await _writer.WaitAsync();
+                try
                 {
-                    if (!((byte[])reader[1]).AsSpan().SequenceEqual(requestHash))
+                    await using var connection = await _db.OpenAsync();
+                    await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
+                    for (var i = 0; i < batch.Count; i++)
                     {
-                        throw new ClientMessageIdConflictException(request.ClientMessageId);
+                        try
+                        {
+                            outcomes[i] = (await InsertAsync(connection, transaction, batch[i]), null);
+                        }
+                        catch (ClientMessageIdConflictException conflict)
+                        {
+                            // Found before anything of this send was written: the others in the batch go ahead.
+                            outcomes[i] = (null, conflict);
+                        }
                     }
 
-                    return new SendOutcome(reader.GetString(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)), Duplicate: true);
+                    await transaction.CommitAsync();
+                }
+                finally
+                {
+                    _writer.Release();
                 }
             }
-
-            var messageId = Guid.CreateVersion7().ToString();
-            var now = clock.GetUtcNow();
-            var agencies = recipients.Select(r => r.Agency).Prepend(sender.Agency ?? string.Empty).Where(a => a.Length > 0).Distinct(StringComparer.Ordinal).ToList();
-            await using (var insert = connection.Command("""
-                INSERT INTO messages(id, sender_id, sender_name, client_message_id, request_hash, precedence, subject, body, sent_at, acknowledge_by, agencies)
-                VALUES ($id, $sender, $name, $cid, $hash, $precedence, $subject, $body, $sent, $ackBy, $agencies)
-                """, transaction,
-                ("$id", messageId), ("$sender", sender.Id), ("$name", sender.Name), ("$cid", request.ClientMessageId), ("$hash", requestHash),
-                ("$precedence", (int)request.Precedence), ("$subject", cipher.Seal(request.Subject, messageId)), ("$body", cipher.Seal(request.Body, messageId)),
-                ("$sent", now.ToUnixTimeMilliseconds()), ("$ackBy", (now + acknowledgeWithin).ToUnixTimeMilliseconds()), ("$agencies", string.Join(',', agencies))))
+            catch (Exception ex) when (ex is SqliteException or IOException or InvalidOperationException)
             {
-                await insert.ExecuteNonQueryAsync(cancellationToken);
+                foreach (var pending in batch)
+                {
+                    pending.Done.TrySetException(ex);
+                }
+
+                continue;
             }
 
-            foreach (var recipient in recipients)
+            for (var i = 0; i < batch.Count; i++)
             {
-                await using var entry = connection.Command("""
-                    INSERT INTO inbox(recipient_id, cursor, message_id, role)
-                    VALUES ($recipient, (SELECT COALESCE(MAX(cursor), 0) + 1 FROM inbox WHERE recipient_id = $recipient), $message, $role)
-                    """, transaction, ("$recipient", recipient.Id), ("$message", messageId), ("$role", (int)recipient.Role));
-                await entry.ExecuteNonQueryAsync(cancellationToken);
-            }
+                if (outcomes[i].Error is { } error)
+                {
+                    batch[i].Done.TrySetException(error);
+                    continue;
+                }
 
-            await EnqueueAsync(connection, transaction, new AuditEvent
-            {
-                Action = "message.sent",
-                Actor = sender.Id,
-                ObjectType = "message",
-                ObjectId = messageId,
-                ContentHash = ByteString.CopyFrom(ContentHash(request.Subject, request.Body)),
-                Agencies = { agencies },
-                Related = { recipients.Select(r => r.Id) },
-            }, now, cancellationToken);
+                if (outcomes[i].Outcome is { Duplicate: false })
+                {
+                    foreach (var recipient in batch[i].Recipients)
+                    {
+                        notifier.Notify(recipient.Id);
+                    }
+                }
 
-            await transaction.CommitAsync(cancellationToken);
-            foreach (var recipient in recipients)
-            {
-                notifier.Notify(recipient.Id);
+                batch[i].Done.TrySetResult(outcomes[i].Outcome!);
             }
 
             outbox.Wake();
-            return new SendOutcome(messageId, DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds()), Duplicate: false);
         }
-        finally
+    }
+
+    private async Task<SendOutcome> InsertAsync(SqliteConnection connection, SqliteTransaction transaction, PendingSend pending)
+    {
+        var (sender, request, recipients) = (pending.Sender, pending.Request, pending.Recipients);
+        await using (var find = connection.Command(
+            "SELECT id, request_hash, sent_at FROM messages WHERE sender_id = $sender AND client_message_id = $cid", transaction,
+            ("$sender", sender.Id), ("$cid", request.ClientMessageId)))
+        await using (var reader = await find.ExecuteReaderAsync())
         {
-            _writer.Release();
+            if (await reader.ReadAsync())
+            {
+                if (!((byte[])reader[1]).AsSpan().SequenceEqual(pending.RequestHash))
+                {
+                    throw new ClientMessageIdConflictException(request.ClientMessageId);
+                }
+
+                return new SendOutcome(reader.GetString(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)), Duplicate: true);
+            }
         }
+
+        var messageId = Guid.CreateVersion7().ToString();
+        var now = clock.GetUtcNow();
+        var agencies = recipients.Select(r => r.Agency).Prepend(sender.Agency ?? string.Empty).Where(a => a.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+        await using (var insert = connection.Command("""
+            INSERT INTO messages(id, sender_id, sender_name, client_message_id, request_hash, precedence, subject, body, sent_at, acknowledge_by, agencies)
+            VALUES ($id, $sender, $name, $cid, $hash, $precedence, $subject, $body, $sent, $ackBy, $agencies)
+            """, transaction,
+            ("$id", messageId), ("$sender", sender.Id), ("$name", sender.Name), ("$cid", request.ClientMessageId), ("$hash", pending.RequestHash),
+            ("$precedence", (int)request.Precedence), ("$subject", cipher.Seal(request.Subject, messageId)), ("$body", cipher.Seal(request.Body, messageId)),
+            ("$sent", now.ToUnixTimeMilliseconds()), ("$ackBy", (now + pending.AcknowledgeWithin).ToUnixTimeMilliseconds()), ("$agencies", string.Join(',', agencies))))
+        {
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        foreach (var recipient in recipients)
+        {
+            await using var entry = connection.Command("""
+                INSERT INTO inbox(recipient_id, cursor, message_id, role)
+                VALUES ($recipient, (SELECT COALESCE(MAX(cursor), 0) + 1 FROM inbox WHERE recipient_id = $recipient), $message, $role)
+                """, transaction, ("$recipient", recipient.Id), ("$message", messageId), ("$role", (int)recipient.Role));
+            await entry.ExecuteNonQueryAsync();
+        }
+
+        await EnqueueAsync(connection, transaction, new AuditEvent
+        {
+            Action = "message.sent",
+            Actor = sender.Id,
+            ObjectType = "message",
+            ObjectId = messageId,
+            ContentHash = ByteString.CopyFrom(ContentHash(request.Subject, request.Body)),
+            Agencies = { agencies },
+            Related = { recipients.Select(r => r.Id) },
+        }, now, CancellationToken.None);
+        return new SendOutcome(messageId, DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds()), Duplicate: false);
     }
 
     /// <summary>The recipient's inbox after <paramref name="afterCursor"/>, oldest first; items reaching the recipient for the first time are marked delivered.</summary>
