@@ -55,7 +55,7 @@ public static class Harness
         var (officers, desks) = SyntheticDirectory.Generate(options.DirectoryOfficers, seed: 2026);
         var index = new DirectoryIndex();
         var build = Stopwatch.StartNew();
-        index.Load(officers, desks, DemoDirectory.Places, DemoDirectory.Agencies);
+        index.Load(officers, desks, DemoDirectory.Places, DemoDirectory.Agencies, DemoDirectory.Units);
         report.Add("directory", $"index build, {options.DirectoryOfficers:N0} officers", build.Elapsed.TotalMilliseconds, "ms");
         var queries = TypoQueries(officers, 400, seed: 7);
         var inProcess = SearchInProcess(index, queries, options.Phase);

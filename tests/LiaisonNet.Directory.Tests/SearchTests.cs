@@ -74,6 +74,8 @@ public sealed class SearchTests
     [InlineData("CARICC narcotics", "kz-pol-baizhanov")]
     [InlineData("Шерхан Бандар", "af-bp-ahmadi")]
     [InlineData("Panji Poyon", "tj-dca-rahimov")]
+    [InlineData("Osh detachment Asanov", "kg-bs-asanov")]
+    [InlineData("Ош чек ара", "kg-bs-asanov")]
     public void OneQueryMatchesAgenciesCentresCrossingPointsAndSpecialities(string query, string id) =>
         Assert.Contains(Search(query), h => h.Officer.Id == id);
 
@@ -123,7 +125,7 @@ public sealed class SearchTests
     private static DirectoryIndex CreateIndex()
     {
         var index = new DirectoryIndex();
-        index.Load(DemoDirectory.Officers, DemoDirectory.Desks, DemoDirectory.Places, DemoDirectory.Agencies);
+        index.Load(DemoDirectory.Officers, DemoDirectory.Desks, DemoDirectory.Places, DemoDirectory.Agencies, DemoDirectory.Units);
         return index;
     }
 }

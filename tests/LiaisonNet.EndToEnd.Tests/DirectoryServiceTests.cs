@@ -196,6 +196,11 @@ public sealed class DirectoryServiceTests(SystemFixture fixture) : IClassFixture
         Assert.Equal("kg-bs-dostuk-desk", Assert.Single(listed.Desks).Id);
         Assert.NotNull(listed.Desks[0].OnDuty.Primary);
 
+        var units = await client.Directory.ListUnitsAsync(new ListUnitsRequest { Agency = "KG-BS" });
+        Assert.Contains(units.Units, u => u.Id == "kg-bs-osh" && u.NativeName == "Ош чек ара отряды");
+        var asanov = await client.Directory.GetOfficerAsync(new GetOfficerRequest { Id = "kg-bs-asanov" });
+        Assert.Equal("Osh Border Detachment", asanov.Summary.UnitName);
+
         var places = await client.Directory.ListPlacesAsync(new ListPlacesRequest { Kind = "crossing-point", Country = "AF" });
         Assert.Contains(places.Places, p => p.Id == "sher-khan-bandar" && p.NameVariants.Contains("شیرخان بندر"));
     }

@@ -35,6 +35,7 @@ public static partial class EntryRules
         Require(officer.Posting.Length <= MaxText, "posting", $"At most {MaxText} characters.");
         Require(officer.Centre is null || index.FindPlace(officer.Centre) is { } c && PlaceKinds.IsCentre(c.Kind), "centre", "Not a known centre id.");
         Require(officer.CrossingPoint is null || index.FindPlace(officer.CrossingPoint) is { Kind: PlaceKinds.CrossingPoint }, "crossing_point", "Not a known crossing point id.");
+        Require(officer.Unit is null || index.FindUnit(officer.Unit) is { } u && u.Agency == officer.Agency, "unit", "A unit id of the officer's own agency.");
         Require(officer.Languages.Count <= MaxList && officer.Languages.All(l => LanguagePattern().IsMatch(l.Language) && LanguageSkill.Levels.Contains(l.Level)), "languages",
             $"ISO 639-1 codes, each with a level ({string.Join(", ", LanguageSkill.Levels)}).");
         Require(officer.Specialities.Count <= MaxList && officer.Specialities.All(s => s.Trim().Length is > 0 and <= 100), "specialities", $"At most {MaxList}, each 1 to 100 characters.");

@@ -16,7 +16,7 @@ public static class OfficerFile
     public static readonly string[] Columns =
     [
         "id", "native_name", "latin_name", "name_variants", "rank", "posting", "centre", "crossing_point", "languages", "specialities",
-        "email", "phone", "personal_phone", "clearance", "home_unit",
+        "email", "phone", "personal_phone", "clearance", "home_unit", "unit",
     ];
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
@@ -102,6 +102,7 @@ public static class OfficerFile
                 Posting = Get("posting"),
                 Centre = NullIfEmpty(Get("centre")),
                 CrossingPoint = NullIfEmpty(Get("crossing_point")),
+                Unit = NullIfEmpty(Get("unit")),
                 Languages = languages,
                 Specialities = List(Get("specialities")),
                 Contacts = contacts,
@@ -145,6 +146,7 @@ public static class OfficerFile
                 Posting = item.Posting ?? string.Empty,
                 Centre = NullIfEmpty(item.Centre ?? string.Empty),
                 CrossingPoint = NullIfEmpty(item.CrossingPoint ?? string.Empty),
+                Unit = NullIfEmpty(item.Unit ?? string.Empty),
                 Languages = item.Languages ?? [],
                 Specialities = item.Specialities ?? [],
                 Contacts = item.Contacts ?? [],
@@ -164,6 +166,7 @@ public static class OfficerFile
                 string.Join(';', o.Languages.Select(l => $"{l.Language}:{l.Level}")), string.Join(';', o.Specialities),
                 o.Contacts.FirstOrDefault(c => c.Kind == "email")?.Value ?? string.Empty, o.Contacts.FirstOrDefault(c => c.Kind == "phone")?.Value ?? string.Empty,
                 o.RestrictedFields?.PersonalPhone ?? string.Empty, o.RestrictedFields?.Clearance ?? string.Empty, o.RestrictedFields?.HomeUnit ?? string.Empty,
+                o.Unit ?? string.Empty,
             };
             text.AppendJoin(',', values.Select(Quote)).Append("\r\n");
         }
@@ -181,6 +184,7 @@ public static class OfficerFile
         Posting = o.Posting,
         Centre = o.Centre,
         CrossingPoint = o.CrossingPoint,
+        Unit = o.Unit,
         Languages = [.. o.Languages],
         Specialities = [.. o.Specialities],
         Contacts = [.. o.Contacts],
@@ -285,6 +289,7 @@ public static class OfficerFile
         public string? Posting { get; set; }
         public string? Centre { get; set; }
         public string? CrossingPoint { get; set; }
+        public string? Unit { get; set; }
         public List<LanguageSkill>? Languages { get; set; }
         public List<string>? Specialities { get; set; }
         public List<Contact>? Contacts { get; set; }

@@ -276,6 +276,7 @@ public sealed class DirectoryAdminGrpcService(DirectoryIndex index, DirectorySto
             Posting = input.Posting.Trim(),
             Centre = NullIfEmpty(input.Centre),
             CrossingPoint = NullIfEmpty(input.CrossingPoint),
+            Unit = NullIfEmpty(input.Unit),
             Languages = [.. input.Languages.Select(l => new Model.LanguageSkill(l.Language, l.Level))],
             Specialities = [.. input.Specialities.Select(s => s.Trim())],
             Contacts = [.. input.Contacts.Select(c => new Contact(c.Kind, c.Value.Trim()))],

@@ -143,6 +143,15 @@ public sealed class DirectoryGrpcService(DirectoryIndex index, DirectoryStore st
         });
     }
 
+    public override Task<ListUnitsResponse> ListUnits(ListUnitsRequest request, ServerCallContext context)
+    {
+        new FieldViolations().Require(request.Agency.Length is > 0 and <= 50, "agency", "An agency code, for example KZ-BS.").ThrowIfAny();
+        return Task.FromResult(new ListUnitsResponse
+        {
+            Units = { index.Units.Where(u => u.Agency == request.Agency).Select(u => new Protos.Directory.V1.Unit { Id = u.Id, Agency = u.Agency, Name = u.Name, NativeName = u.NativeName }) },
+        });
+    }
+
     /// <summary>
     /// The restricted fields the caller may see: personal phone and clearance inside the officer's agency, home unit inside
     /// their country; null when none. Services (client credentials) see none.
@@ -182,6 +191,8 @@ public sealed class DirectoryGrpcService(DirectoryIndex index, DirectoryStore st
         Languages = { officer.Languages.Select(l => l.Language) },
         Centre = officer.Centre ?? string.Empty,
         CrossingPoint = officer.CrossingPoint ?? string.Empty,
+        Unit = officer.Unit ?? string.Empty,
+        UnitName = officer.Unit is not null ? index.FindUnit(officer.Unit)?.Name ?? string.Empty : string.Empty,
         OnDutyAt = { index.OnDutyAt(officer.Id, now) },
     };
 

@@ -6,6 +6,9 @@ public sealed record Country(string Code, string Name, string NativeName);
 /// <summary>An agency: border service, customs, police, drug control, of one country.</summary>
 public sealed record Agency(string Code, string Country, string Name, string NativeName);
 
+/// <summary>A unit of an agency: a detachment, directorate, department or post.</summary>
+public sealed record Unit(string Id, string Agency, string Name, string NativeName);
+
 public static class PlaceKinds
 {
     public const string JointCentre = "joint-centre";
@@ -35,6 +38,8 @@ public sealed record OfficerRecord
     public required string Posting { get; init; }
     public string? Centre { get; init; }
     public string? CrossingPoint { get; init; }
+    /// <summary>The unit the officer serves in (a unit of their agency).</summary>
+    public string? Unit { get; init; }
     public IReadOnlyList<LanguageSkill> Languages { get; init; } = [];
     public IReadOnlyList<string> Specialities { get; init; } = [];
     public IReadOnlyList<Contact> Contacts { get; init; } = [];

@@ -27,7 +27,7 @@ public sealed record SearchFilter(
 /// </summary>
 public sealed class DirectoryIndex
 {
-    private volatile Snapshot _snapshot = Snapshot.Build([], [], [], []);
+    private volatile Snapshot _snapshot = Snapshot.Build([], [], [], [], []);
     private volatile DutyCache? _duty;
 
     public int Count => _snapshot.Officers.Length;
@@ -40,9 +40,12 @@ public sealed class DirectoryIndex
 
     public IReadOnlyList<Agency> Agencies => _snapshot.Agencies;
 
-    public void Load(IReadOnlyList<OfficerRecord> officers, IReadOnlyList<DeskRecord> desks, IReadOnlyList<Place> places, IReadOnlyList<Agency> agencies)
+    public IReadOnlyList<Unit> Units => _snapshot.Units;
+
+    public void Load(IReadOnlyList<OfficerRecord> officers, IReadOnlyList<DeskRecord> desks, IReadOnlyList<Place> places, IReadOnlyList<Agency> agencies,
+        IReadOnlyList<Unit>? units = null)
     {
-        _snapshot = Snapshot.Build(officers, desks, places, agencies);
+        _snapshot = Snapshot.Build(officers, desks, places, agencies, units ?? []);
         _duty = null;
     }
 
@@ -53,6 +56,8 @@ public sealed class DirectoryIndex
     public Place? FindPlace(string id) => _snapshot.PlaceById.GetValueOrDefault(id);
 
     public Agency? FindAgency(string code) => _snapshot.AgencyByCode.GetValueOrDefault(code);
+
+    public Unit? FindUnit(string id) => _snapshot.UnitById.GetValueOrDefault(id);
 
     /// <summary>Desks the officer staffs at <paramref name="now"/> (as primary or backup).</summary>
     public IReadOnlyList<string> OnDutyAt(string officerId, Instant now) => Duty(now).ByOfficer.GetValueOrDefault(officerId) ?? [];
@@ -208,6 +213,8 @@ public sealed class DirectoryIndex
         public required Dictionary<string, Place> PlaceById { get; init; }
         public required IReadOnlyList<Agency> Agencies { get; init; }
         public required Dictionary<string, Agency> AgencyByCode { get; init; }
+        public required IReadOnlyList<Unit> Units { get; init; }
+        public required Dictionary<string, Unit> UnitById { get; init; }
 
         // The vocabulary: one term per distinct lower-case word, with the officers it leads to.
         public required bool[] TermArabic { get; init; }
@@ -294,9 +301,11 @@ public sealed class DirectoryIndex
             return result;
         }
 
-        public static Snapshot Build(IReadOnlyList<OfficerRecord> officers, IReadOnlyList<DeskRecord> desks, IReadOnlyList<Place> places, IReadOnlyList<Agency> agencies)
+        public static Snapshot Build(IReadOnlyList<OfficerRecord> officers, IReadOnlyList<DeskRecord> desks, IReadOnlyList<Place> places, IReadOnlyList<Agency> agencies,
+            IReadOnlyList<Unit> units)
         {
             var placeById = places.ToDictionary(p => p.Id, StringComparer.Ordinal);
+            var unitById = units.ToDictionary(u => u.Id, StringComparer.Ordinal);
             var agencyByCode = agencies.ToDictionary(a => a.Code, StringComparer.Ordinal);
             var termByRaw = new Dictionary<string, int>(StringComparer.Ordinal);
             var raws = new List<string>();
@@ -306,7 +315,7 @@ public sealed class DirectoryIndex
             for (var o = 0; o < ordered.Length; o++)
             {
                 var mine = new HashSet<int>();
-                foreach (var word in Texts(ordered[o], placeById, agencyByCode).SelectMany(NameFolding.Words))
+                foreach (var word in Texts(ordered[o], placeById, agencyByCode, unitById).SelectMany(NameFolding.Words))
                 {
                     if (!termByRaw.TryGetValue(word, out var term))
                     {
@@ -351,6 +360,8 @@ public sealed class DirectoryIndex
                 PlaceById = placeById,
                 Agencies = agencies,
                 AgencyByCode = agencyByCode,
+                Units = units,
+                UnitById = unitById,
                 TermArabic = [.. raws.Select(NameFolding.IsArabicScript)],
                 TermOfficers = [.. termOfficers.Select(l => l.ToArray())],
                 OfficerTerms = officerTerms,
@@ -365,8 +376,14 @@ public sealed class DirectoryIndex
         }
 
         /// <summary>Everything an officer can be found by.</summary>
-        private static IEnumerable<string> Texts(OfficerRecord officer, Dictionary<string, Place> places, Dictionary<string, Agency> agencies)
+        private static IEnumerable<string> Texts(OfficerRecord officer, Dictionary<string, Place> places, Dictionary<string, Agency> agencies, Dictionary<string, Unit> units)
         {
+            if (officer.Unit is not null && units.TryGetValue(officer.Unit, out var unit))
+            {
+                yield return unit.Name;
+                yield return unit.NativeName;
+            }
+
             foreach (var name in officer.AllNames)
             {
                 yield return name;

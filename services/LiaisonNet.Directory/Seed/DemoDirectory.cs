@@ -40,6 +40,29 @@ public static class DemoDirectory
         new("AF-CNPA", "AF", "Counter Narcotics Police of Afghanistan", "پولیس مبارزه با مواد مخدر"),
     ];
 
+    public static IReadOnlyList<Unit> Units { get; } =
+    [
+        new("kz-bs-almaty-rbd", "KZ-BS", "Almaty Regional Border Directorate", "Алматы өңірлік шекара басқармасы"),
+        new("kz-bs-turkistan-rbd", "KZ-BS", "Turkistan Regional Border Directorate", "Түркістан өңірлік шекара басқармасы"),
+        new("kz-bs-hq", "KZ-BS", "Border Service Headquarters", "Шекара қызметінің штабы"),
+        new("kz-cus-almaty", "KZ-CUS", "Almaty Customs Department", "Алматы кеден департаменті"),
+        new("kz-pol-dcdc", "KZ-POL", "Department for Combating Drug Crime", "Есірткі қылмысына қарсы күрес департаменті"),
+        new("uz-cus-tashkent", "UZ-CUS", "Tashkent Regional Customs Administration", "Toshkent viloyati bojxona boshqarmasi"),
+        new("uz-bs-surkhandarya", "UZ-BS", "Surkhandarya Border Detachment", "Surxondaryo chegara otryadi"),
+        new("uz-bs-andijan", "UZ-BS", "Andijan Border Detachment", "Andijon chegara otryadi"),
+        new("kg-bs-osh", "KG-BS", "Osh Border Detachment", "Ош чек ара отряды"),
+        new("kg-bs-batken", "KG-BS", "Batken Border Detachment", "Баткен чек ара отряды"),
+        new("kg-cus-naryn", "KG-CUS", "Naryn Customs", "Нарын бажысы"),
+        new("tj-dca-khatlon", "TJ-DCA", "Khatlon Regional Department", "Раёсати вилоятии Хатлон"),
+        new("tj-bs-gbao", "TJ-BS", "Gorno-Badakhshan Border Detachment", "Отряди сарҳадии Бадахшон"),
+        new("tj-bs-sughd", "TJ-BS", "Sughd Border Detachment", "Отряди сарҳадии Суғд"),
+        new("tm-bs-ahal", "TM-BS", "Ahal Border Detachment", "Ahal serhet bölümi"),
+        new("tm-cus-lebap", "TM-CUS", "Lebap Customs", "Lebap gümrügi"),
+        new("af-bp-kunduz", "AF-BP", "Kunduz Border Brigade", "لوای سرحدی کندز"),
+        new("af-bp-hq", "AF-BP", "Border Police Headquarters", "قوماندانی پولیس سرحدی"),
+        new("af-cnpa-balkh", "AF-CNPA", "Balkh Counter Narcotics Unit", "واحد مبارزه با مواد مخدر بلخ"),
+    ];
+
     public static IReadOnlyList<Place> Places { get; } =
     [
         new("khorgos-jbcc", PlaceKinds.JointCentre, "Khorgos Joint Border Cooperation Centre", ["Хоргос", "Қорғас", "Qorğas", "Khorgos"], ["KZ", "CN"], "Asia/Almaty"),
@@ -179,6 +202,7 @@ public static class DemoDirectory
             Languages = [.. languages.Select(l => l.Split(':')).Select(p => new LanguageSkill(p[0], p[1]))],
             Specialities = specialities,
             Contacts = [new Contact("email", $"{id}@liaison.example"), new Contact("phone", "via the duty desk of " + posting)],
+            Unit = Units.FirstOrDefault(u => u.Agency == agency && u.Name == homeUnit)?.Id,
             RestrictedFields = new Restricted(personalPhone, clearance, homeUnit),
             Version = 1,
         };

@@ -102,7 +102,7 @@ public sealed class DirectoryStore(
 
         var loadedOfficers = await ReadAllAsync<OfficerRecord>(connection, "officers", cancellationToken);
         var loadedDesks = await ReadAllAsync<DeskRecord>(connection, "desks", cancellationToken);
-        index.Load(loadedOfficers, loadedDesks, DemoDirectory.Places, DemoDirectory.Agencies);
+        index.Load(loadedOfficers, loadedDesks, DemoDirectory.Places, DemoDirectory.Agencies, DemoDirectory.Units);
         logger.LogInformation("Directory loaded {Officers} officers and {Desks} desks", loadedOfficers.Count, loadedDesks.Count);
     }
 
@@ -268,7 +268,7 @@ public sealed class DirectoryStore(
     {
         var officers = await ReadAllAsync<OfficerRecord>(connection, "officers", cancellationToken);
         var desks = await ReadAllAsync<DeskRecord>(connection, "desks", cancellationToken);
-        index.Load(officers, desks, DemoDirectory.Places, DemoDirectory.Agencies);
+        index.Load(officers, desks, DemoDirectory.Places, DemoDirectory.Agencies, DemoDirectory.Units);
     }
 
     /// <summary>The stored version (0 when absent), the next version number (a re-created entry continues its history), and the document.</summary>

@@ -23,7 +23,7 @@ public class HotPaths
     {
         var (officers, desks) = SyntheticDirectory.Generate(100_000, seed: 2026);
         _index = new DirectoryIndex();
-        _index.Load(officers, desks, DemoDirectory.Places, DemoDirectory.Agencies);
+        _index.Load(officers, desks, DemoDirectory.Places, DemoDirectory.Agencies, DemoDirectory.Units);
         _leaf = RandomNumberGenerator.GetBytes(120);
         _leaves = [.. Enumerable.Range(0, 1024).Select(i => Merkle.LeafHash(BitConverter.GetBytes(i)))];
         _root = Merkle.RootOf(_leaves);
