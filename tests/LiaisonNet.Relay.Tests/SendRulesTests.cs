@@ -12,7 +12,7 @@ public sealed class SendRulesTests
     };
 
     [Fact]
-    public void AValidMessagePasses() => Assert.False(SendRules.Check(Valid()).Any);
+    public void AValidMessagePasses() => Assert.False(SendRules.Check(Valid(), DateTimeOffset.UtcNow).Any);
 
     [Fact]
     public void EveryProblemIsReportedAtOnceWithItsField()
@@ -23,7 +23,7 @@ public sealed class SendRulesTests
         request.Precedence = (Precedence)9;
         request.Subject = " ";
         request.Body = new string('b', SendRules.MaxBodyLength + 1);
-        var fields = SendRules.Check(request).Items.Select(v => v.Field).ToList();
+        var fields = SendRules.Check(request, DateTimeOffset.UtcNow).Items.Select(v => v.Field).ToList();
         Assert.Equal(["client_message_id", "action_recipients", "precedence", "subject", "body"], fields);
     }
 
@@ -32,7 +32,7 @@ public sealed class SendRulesTests
     {
         var request = Valid();
         request.InfoRecipients.Add("uz-cus-khodjaev");
-        Assert.Contains(SendRules.Check(request).Items, v => v.Field == "info_recipients");
+        Assert.Contains(SendRules.Check(request, DateTimeOffset.UtcNow).Items, v => v.Field == "info_recipients");
     }
 
     [Theory]

@@ -11,7 +11,7 @@ using Microsoft.Extensions.Options;
 
 namespace LiaisonNet.Relay.Grpc;
 
-public sealed class RelayGrpcService(RelayStore store, RecipientResolver recipients, InboxNotifier notifier, IOptions<RelayOptions> options)
+public sealed class RelayGrpcService(RelayStore store, RecipientResolver recipients, InboxNotifier notifier, IOptions<RelayOptions> options, TimeProvider clock)
     : RelayService.RelayServiceBase
 {
     private const int MaxInboxPage = 200;
@@ -21,7 +21,12 @@ public sealed class RelayGrpcService(RelayStore store, RecipientResolver recipie
     public override async Task<SendMessageResponse> SendMessage(SendMessageRequest request, ServerCallContext context)
     {
         var caller = context.GetHttpContext().User;
-        SendRules.Check(request).ThrowIfAny();
+        SendRules.Check(request, clock.GetUtcNow()).ThrowIfAny();
+        if (request.InReplyTo.Length > 0 && !await store.CanReferenceAsync(caller.SubjectId(), request.InReplyTo, context.CancellationToken))
+        {
+            throw RpcErrors.InvalidArgument("in_reply_to", "Not a message you sent or received.");
+        }
+
         var resolved = await recipients.ResolveAsync(request, context.CancellationToken);
 
         // The sender is whoever the token says, never a field of the request.
@@ -62,6 +67,42 @@ public sealed class RelayGrpcService(RelayStore store, RecipientResolver recipie
         var outcome = await store.AcknowledgeAsync(caller, request.MessageId, context.CancellationToken)
             ?? throw RpcErrors.NotFound($"Message '{request.MessageId}' is not in your inbox.");
         return new AcknowledgeResponse { AcknowledgedAt = Timestamp.FromDateTimeOffset(outcome.AcknowledgedAt), AlreadyAcknowledged = outcome.AlreadyAcknowledged };
+    }
+
+    public override async Task<MarkReadResponse> MarkRead(MarkReadRequest request, ServerCallContext context)
+    {
+        new FieldViolations().Require(request.MessageId.Length is > 0 and <= 100, "message_id", "Required.").ThrowIfAny();
+        var outcome = await store.MarkReadAsync(context.GetHttpContext().User.SubjectId(), request.MessageId, context.CancellationToken)
+            ?? throw RpcErrors.NotFound($"Message '{request.MessageId}' is not in your inbox.");
+        return new MarkReadResponse { ReadAt = Timestamp.FromDateTimeOffset(outcome.ReadAt), AlreadyRead = outcome.Already };
+    }
+
+    public override async Task<ReplyResponse> Reply(ReplyRequest request, ServerCallContext context)
+    {
+        new FieldViolations()
+            .Require(request.MessageId.Length is > 0 and <= 100, "message_id", "Required.")
+            .Require(request.Code is ReplyCode.Wilco or ReplyCode.Havco or ReplyCode.Cantco, "code", "WILCO, HAVCO or CANTCO.")
+            .Require(request.Code != ReplyCode.Cantco || request.Reason.Trim().Length > 0, "reason", "CANTCO says why.")
+            .Require(request.Reason.Length <= SendRules.MaxReasonLength, "reason", $"At most {SendRules.MaxReasonLength} characters.")
+            .ThrowIfAny();
+        try
+        {
+            var at = await store.ReplyAsync(context.GetHttpContext().User.SubjectId(), request.MessageId, request.Code, request.Reason.Trim(), context.CancellationToken)
+                ?? throw RpcErrors.NotFound($"Message '{request.MessageId}' is not in your inbox.");
+            return new ReplyResponse { RepliedAt = Timestamp.FromDateTimeOffset(at) };
+        }
+        catch (ReplyNotAllowedException ex)
+        {
+            throw RpcErrors.FailedPrecondition(ex.Message);
+        }
+    }
+
+    public override async Task<GetReceiptsResponse> GetReceipts(GetReceiptsRequest request, ServerCallContext context)
+    {
+        new FieldViolations().Require(request.MessageId.Length is > 0 and <= 100, "message_id", "Required.").ThrowIfAny();
+        var receipts = await store.ReceiptsAsync(context.GetHttpContext().User.SubjectId(), request.MessageId, context.CancellationToken)
+            ?? throw RpcErrors.NotFound($"You sent no message '{request.MessageId}'.");
+        return new GetReceiptsResponse { Receipts = { receipts } };
     }
 
     public override async Task Subscribe(SubscribeRequest request, IServerStreamWriter<InboxItem> responseStream, ServerCallContext context)

@@ -12,7 +12,13 @@ public static class SendRules
     public const int MaxSubjectLength = 200;
     public const int MaxBodyLength = 8000;
 
-    public static FieldViolations Check(SendMessageRequest request)
+    public const int MaxClassificationLength = 64;
+    public const int MaxCaseIdLength = 64;
+    public const int MaxHandlingNoteLength = 500;
+    public const int MaxReasonLength = 500;
+    public static readonly TimeSpan MaxLifetime = TimeSpan.FromDays(366);
+
+    public static FieldViolations Check(SendMessageRequest request, DateTimeOffset now)
     {
         var violations = new FieldViolations()
             .Require(request.ClientMessageId.Length is > 0 and <= MaxClientMessageIdLength, "client_message_id",
@@ -24,6 +30,26 @@ public static class SendRules
             .Require(request.Subject.Trim().Length > 0, "subject", "Required.")
             .Require(request.Subject.Length <= MaxSubjectLength, "subject", $"At most {MaxSubjectLength} characters.")
             .Require(request.Body.Length <= MaxBodyLength, "body", $"At most {MaxBodyLength} characters; it has {request.Body.Length}.");
+
+        violations
+            .Require(Enum.IsDefined(request.HandlingCode), "handling_code", "H0, H1, H2 or H3.")
+            .Require(request.HandlingCode != HandlingCode.H3 || request.HandlingNote.Trim().Length > 0, "handling_note", "An H3 message states its restrictions here.")
+            .Require(request.HandlingNote.Length <= MaxHandlingNoteLength, "handling_note", $"At most {MaxHandlingNoteLength} characters.")
+            .Require(request.Classification.Length <= MaxClassificationLength, "classification", $"At most {MaxClassificationLength} characters.")
+            .Require(request.CaseId.Length <= MaxCaseIdLength, "case_id", $"At most {MaxCaseIdLength} characters.")
+            .Require(request.InReplyTo.Length <= 100, "in_reply_to", "A message id.");
+        if (request.Evaluation is { } evaluation)
+        {
+            violations
+                .Require(evaluation.SourceReliability is "A" or "B" or "C" or "X", "evaluation.source_reliability", "A, B, C or X.")
+                .Require(evaluation.InformationAssessment is "1" or "2" or "3" or "4", "evaluation.information_assessment", "1, 2, 3 or 4.");
+        }
+
+        if (request.ExpiresAt is { } expires)
+        {
+            var at = expires.ToDateTimeOffset();
+            violations.Require(at > now && at <= now + MaxLifetime, "expires_at", "In the future, within a year.");
+        }
 
         CheckIds(request.ActionRecipients, "action_recipients", violations);
         CheckIds(request.InfoRecipients, "info_recipients", violations);

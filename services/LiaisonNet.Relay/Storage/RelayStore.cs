@@ -42,6 +42,7 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
             sent_at INTEGER NOT NULL,
             acknowledge_by INTEGER NOT NULL,
             agencies TEXT NOT NULL,
+            meta TEXT NOT NULL DEFAULT '{}',
             UNIQUE(sender_id, client_message_id));
         CREATE TABLE IF NOT EXISTS inbox(
             recipient_id TEXT NOT NULL,
@@ -50,6 +51,10 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
             role INTEGER NOT NULL,
             delivered_at INTEGER,
             acknowledged_at INTEGER,
+            read_at INTEGER,
+            reply_code INTEGER,
+            reply_reason BLOB,
+            replied_at INTEGER,
             PRIMARY KEY(recipient_id, cursor),
             UNIQUE(recipient_id, message_id)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS outbox(seq INTEGER PRIMARY KEY AUTOINCREMENT, event BLOB NOT NULL);
@@ -66,6 +71,7 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await _db.EnsureSchemaAsync(Schema, cancellationToken);
+        await UpgradeAsync(cancellationToken);
         _committer = Task.Run(CommitSendsAsync, CancellationToken.None);
     }
 
@@ -94,6 +100,25 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
         // A caller that gives up does not withdraw the send: it may already be committed, and a retry with the same
         // client message id will find it.
         return await pending.Done.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Adds the columns a database made by an earlier version lacks (additive changes only).</summary>
+    private async Task UpgradeAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _db.OpenAsync(cancellationToken);
+        foreach (var (table, column, type) in new[]
+        {
+            ("messages", "meta", "TEXT NOT NULL DEFAULT '{}'"), ("inbox", "read_at", "INTEGER"), ("inbox", "reply_code", "INTEGER"),
+            ("inbox", "reply_reason", "BLOB"), ("inbox", "replied_at", "INTEGER"),
+        })
+        {
+            await using var check = connection.Command($"SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = $column", null, ("$column", column));
+            if ((long)(await check.ExecuteScalarAsync(cancellationToken))! == 0)
+            {
+                await using var alter = connection.Command($"ALTER TABLE {table} ADD COLUMN {column} {type}");
+                await alter.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
     }
 
     private sealed record PendingSend(Sender Sender, SendMessageRequest Request, IReadOnlyList<Recipient> Recipients, TimeSpan AcknowledgeWithin,
@@ -194,9 +219,9 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
         var now = clock.GetUtcNow();
         var agencies = recipients.Select(r => r.Agency).Prepend(sender.Agency ?? string.Empty).Where(a => a.Length > 0).Distinct(StringComparer.Ordinal).ToList();
         await using (var insert = connection.Command("""
-            INSERT INTO messages(id, sender_id, sender_name, client_message_id, request_hash, precedence, subject, body, sent_at, acknowledge_by, agencies)
-            VALUES ($id, $sender, $name, $cid, $hash, $precedence, $subject, $body, $sent, $ackBy, $agencies)
-            """, transaction,
+            INSERT INTO messages(id, sender_id, sender_name, client_message_id, request_hash, precedence, subject, body, sent_at, acknowledge_by, agencies, meta)
+            VALUES ($id, $sender, $name, $cid, $hash, $precedence, $subject, $body, $sent, $ackBy, $agencies, $meta)
+            """, transaction, ("$meta", MessageMeta.From(request).ToJson()),
             ("$id", messageId), ("$sender", sender.Id), ("$name", sender.Name), ("$cid", request.ClientMessageId), ("$hash", pending.RequestHash),
             ("$precedence", (int)request.Precedence), ("$subject", cipher.Seal(request.Subject, messageId)), ("$body", cipher.Seal(request.Body, messageId)),
             ("$sent", now.ToUnixTimeMilliseconds()), ("$ackBy", (now + pending.AcknowledgeWithin).ToUnixTimeMilliseconds()), ("$agencies", string.Join(',', agencies))))
@@ -235,7 +260,7 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
         {
             await using var command = connection.Command("""
                 SELECT i.cursor, m.id, m.sender_id, m.sender_name, m.precedence, m.subject, m.body, m.sent_at, m.acknowledge_by,
-                       i.acknowledged_at, i.role, i.delivered_at, m.agencies
+                       i.acknowledged_at, i.role, i.delivered_at, m.agencies, m.meta, i.read_at, i.reply_code
                 FROM inbox i JOIN messages m ON m.id = i.message_id
                 WHERE i.recipient_id = $recipient AND i.cursor > $after
                 ORDER BY i.cursor LIMIT $limit
@@ -244,7 +269,7 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
             while (await reader.ReadAsync(cancellationToken))
             {
                 var messageId = reader.GetString(1);
-                items.Add(new InboxItem
+                var item = new InboxItem
                 {
                     Cursor = reader.GetInt64(0),
                     MessageId = messageId,
@@ -257,7 +282,11 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
                     AcknowledgeBy = Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8))),
                     Acknowledged = !reader.IsDBNull(9),
                     Role = (RecipientRole)reader.GetInt32(10),
-                });
+                    Read = !reader.IsDBNull(14),
+                    ReplyCode = reader.IsDBNull(15) ? ReplyCode.Unspecified : (ReplyCode)reader.GetInt32(15),
+                };
+                MessageMeta.FromJson(reader.GetString(13)).ApplyTo(item);
+                items.Add(item);
                 if (reader.IsDBNull(11))
                 {
                     undelivered.Add((messageId, reader.GetString(12)));
@@ -320,6 +349,151 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
         {
             _writer.Release();
         }
+    }
+
+    /// <summary>Records that the recipient read the message; null when it is not in their inbox.</summary>
+    public async Task<(DateTimeOffset ReadAt, bool Already)?> MarkReadAsync(string recipient, string messageId, CancellationToken cancellationToken)
+    {
+        await _writer.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await _db.OpenAsync(cancellationToken);
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+            var row = await InboxRowAsync(connection, transaction, recipient, messageId, cancellationToken);
+            if (row is null)
+            {
+                return null;
+            }
+
+            if (row.Value.ReadAt is { } readAt)
+            {
+                return (DateTimeOffset.FromUnixTimeMilliseconds(readAt), true);
+            }
+
+            var now = clock.GetUtcNow();
+            await using (var update = connection.Command(
+                "UPDATE inbox SET read_at = $now, delivered_at = COALESCE(delivered_at, $now) WHERE recipient_id = $recipient AND message_id = $message",
+                transaction, ("$now", now.ToUnixTimeMilliseconds()), ("$recipient", recipient), ("$message", messageId)))
+            {
+                await update.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await EnqueueAsync(connection, transaction, RecipientEvent("message.read", recipient, messageId, row.Value.Agencies), now, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            outbox.Wake();
+            return (DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds()), false);
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    /// <summary>An action recipient's reply code, which also acknowledges; null when the message is not in their inbox.</summary>
+    public async Task<DateTimeOffset?> ReplyAsync(string recipient, string messageId, ReplyCode code, string reason, CancellationToken cancellationToken)
+    {
+        await _writer.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await _db.OpenAsync(cancellationToken);
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+            var row = await InboxRowAsync(connection, transaction, recipient, messageId, cancellationToken);
+            if (row is null)
+            {
+                return null;
+            }
+
+            if (row.Value.Role != RecipientRole.Action)
+            {
+                throw new ReplyNotAllowedException("Only action recipients reply with a code; information recipients acknowledge.");
+            }
+
+            var now = clock.GetUtcNow();
+            var millis = now.ToUnixTimeMilliseconds();
+            await using (var update = connection.Command("""
+                UPDATE inbox SET reply_code = $code, reply_reason = $reason, replied_at = $now,
+                    acknowledged_at = COALESCE(acknowledged_at, $now), delivered_at = COALESCE(delivered_at, $now)
+                WHERE recipient_id = $recipient AND message_id = $message
+                """, transaction, ("$code", (int)code), ("$reason", reason.Length == 0 ? null : cipher.Seal(reason, messageId)), ("$now", millis),
+                ("$recipient", recipient), ("$message", messageId)))
+            {
+                await update.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            if (row.Value.AcknowledgedAt is null)
+            {
+                await EnqueueAsync(connection, transaction, RecipientEvent("message.acknowledged", recipient, messageId, row.Value.Agencies), now, cancellationToken);
+            }
+
+            var replied = RecipientEvent($"message.reply.{code.ToString().ToLowerInvariant()}", recipient, messageId, row.Value.Agencies);
+            replied.ContentHash = ByteString.CopyFrom(SHA256.HashData(Encoding.UTF8.GetBytes(reason)));
+            await EnqueueAsync(connection, transaction, replied, now, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            outbox.Wake();
+            return DateTimeOffset.FromUnixTimeMilliseconds(millis);
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    /// <summary>Every recipient's receipt of a message, for its sender; null when <paramref name="sender"/> did not send it.</summary>
+    public async Task<IReadOnlyList<Receipt>?> ReceiptsAsync(string sender, string messageId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _db.OpenAsync(cancellationToken);
+        await using var command = connection.Command("""
+            SELECT i.recipient_id, i.role, m.sent_at, i.delivered_at, i.read_at, i.acknowledged_at, i.reply_code, i.reply_reason, i.replied_at
+            FROM messages m JOIN inbox i ON i.message_id = m.id
+            WHERE m.id = $message AND m.sender_id = $sender ORDER BY i.recipient_id
+            """, null, ("$message", messageId), ("$sender", sender));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var receipts = new List<Receipt>();
+        static Timestamp? At(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(i)));
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            receipts.Add(new Receipt
+            {
+                RecipientId = reader.GetString(0),
+                Role = (RecipientRole)reader.GetInt32(1),
+                AcceptedAt = At(reader, 2),
+                DeliveredAt = At(reader, 3),
+                ReadAt = At(reader, 4),
+                AcknowledgedAt = At(reader, 5),
+                ReplyCode = reader.IsDBNull(6) ? ReplyCode.Unspecified : (ReplyCode)reader.GetInt32(6),
+                ReplyReason = reader.IsDBNull(7) ? string.Empty : cipher.Open((byte[])reader[7], messageId),
+                RepliedAt = At(reader, 8),
+            });
+        }
+
+        return receipts.Count == 0 ? null : receipts;
+    }
+
+    /// <summary>True when <paramref name="caller"/> sent or received the message: what a reply may refer to.</summary>
+    public async Task<bool> CanReferenceAsync(string caller, string messageId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _db.OpenAsync(cancellationToken);
+        await using var command = connection.Command("""
+            SELECT EXISTS(SELECT 1 FROM messages WHERE id = $message AND sender_id = $caller)
+                OR EXISTS(SELECT 1 FROM inbox WHERE message_id = $message AND recipient_id = $caller)
+            """, null, ("$message", messageId), ("$caller", caller));
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))! == 1;
+    }
+
+    private static async Task<(RecipientRole Role, long? ReadAt, long? AcknowledgedAt, string Agencies)?> InboxRowAsync(
+        SqliteConnection connection, SqliteTransaction transaction, string recipient, string messageId, CancellationToken cancellationToken)
+    {
+        await using var find = connection.Command("""
+            SELECT i.role, i.read_at, i.acknowledged_at, m.agencies FROM inbox i JOIN messages m ON m.id = i.message_id
+            WHERE i.recipient_id = $recipient AND i.message_id = $message
+            """, transaction, ("$recipient", recipient), ("$message", messageId));
+        await using var reader = await find.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        return ((RecipientRole)reader.GetInt32(0), reader.IsDBNull(1) ? null : reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetInt64(2), reader.GetString(3));
     }
 
     public async Task<IReadOnlyList<(long Seq, AuditEvent Event)>> PeekOutboxAsync(int limit, CancellationToken cancellationToken)
@@ -401,6 +575,8 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 }
+
+public sealed class ReplyNotAllowedException(string message) : Exception(message);
 
 public sealed class ClientMessageIdConflictException(string clientMessageId)
     : Exception($"client_message_id '{clientMessageId}' was already used for a different message.");
