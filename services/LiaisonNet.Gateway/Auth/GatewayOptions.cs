@@ -10,4 +10,7 @@ public sealed class GatewayOptions
 
     /// <summary>How long a browser session lasts without activity.</summary>
     public TimeSpan SessionIdleTimeout { get; set; } = TimeSpan.FromHours(8);
+
+    /// <summary>How often a live inbox connection checks that its session still stands (and renews its token when due).</summary>
+    public TimeSpan SessionCheckInterval { get; set; } = TimeSpan.FromSeconds(15);
 }

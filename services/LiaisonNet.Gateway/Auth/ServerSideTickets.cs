@@ -9,9 +9,23 @@ namespace LiaisonNet.Gateway.Auth;
 /// </summary>
 public sealed class ServerSideTickets(IMemoryCache cache) : ITicketStore
 {
+    /// <summary>The claim naming a session's key in the store, so that a live connection can find its session again.</summary>
+    public const string SessionClaim = "liaison:session";
+
+    /// <summary>Gives a new session its random key, as a claim of its principal (cookie SigningIn event).</summary>
+    public static Task AddSessionKey(CookieSigningInContext context)
+    {
+        if (context.Principal?.Identity is System.Security.Claims.ClaimsIdentity identity && !identity.HasClaim(c => c.Type == SessionClaim))
+        {
+            identity.AddClaim(new System.Security.Claims.Claim(SessionClaim, Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))));
+        }
+
+        return Task.CompletedTask;
+    }
+
     public Task<string> StoreAsync(AuthenticationTicket ticket)
     {
-        var key = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        var key = ticket.Principal.FindFirst(SessionClaim)?.Value ?? Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         Put(key, ticket);
         return Task.FromResult(key);
     }

@@ -17,6 +17,13 @@ namespace LiaisonNet.Gateway.Auth;
 /// Refresh tokens are single-use and a reused one revokes its whole family, so concurrent requests of one session share a
 /// single refresh: the first starts it, the others await the same result.
 /// </remarks>
+public enum RefreshResult
+{
+    NotDue,
+    Refreshed,
+    Refused,
+}
+
 public sealed class TokenRefresher(IHttpClientFactory http, IOptions<LiaisonOptions> liaison, IOptions<GatewayOptions> gateway, ILogger<TokenRefresher> logger)
 {
     private static readonly TimeSpan ShareFor = TimeSpan.FromMinutes(2);
@@ -27,18 +34,34 @@ public sealed class TokenRefresher(IHttpClientFactory http, IOptions<LiaisonOpti
 
     public async Task ValidateAsync(CookieValidatePrincipalContext context)
     {
-        var expiresAt = context.Properties.GetTokenValue("expires_at");
-        var refreshToken = context.Properties.GetTokenValue("refresh_token");
+        switch (await RefreshIfDueAsync(context.Properties, context.HttpContext.RequestAborted))
+        {
+            case RefreshResult.Refreshed:
+                context.ShouldRenew = true;
+                break;
+            case RefreshResult.Refused:
+                context.RejectPrincipal();
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Renews the access token held in <paramref name="properties"/> when it expires within a minute; Refused when the
+    /// identity server will not (account disabled, token revoked), which ends the session.
+    /// </summary>
+    public async Task<RefreshResult> RefreshIfDueAsync(AuthenticationProperties properties, CancellationToken cancellationToken)
+    {
+        var expiresAt = properties.GetTokenValue("expires_at");
+        var refreshToken = properties.GetTokenValue("refresh_token");
         if (expiresAt is null || !DateTimeOffset.TryParse(expiresAt, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var expires)
             || expires - DateTimeOffset.UtcNow > RefreshBefore)
         {
-            return;
+            return RefreshResult.NotDue;
         }
 
         if (refreshToken is null)
         {
-            context.RejectPrincipal();
-            return;
+            return RefreshResult.Refused;
         }
 
         var now = DateTimeOffset.UtcNow;
@@ -51,21 +74,20 @@ public sealed class TokenRefresher(IHttpClientFactory http, IOptions<LiaisonOpti
         }
 
         var shared = _inFlight.GetOrAdd(refreshToken, token => (now, new Lazy<Task<RefreshResponse?>>(() => RefreshAsync(token))));
-        var tokens = await shared.Refresh.Value.WaitAsync(context.HttpContext.RequestAborted);
+        var tokens = await shared.Refresh.Value.WaitAsync(cancellationToken);
         if (tokens is null)
         {
-            context.RejectPrincipal();
-            return;
+            return RefreshResult.Refused;
         }
 
-        context.Properties.UpdateTokenValue("access_token", tokens.AccessToken);
+        properties.UpdateTokenValue("access_token", tokens.AccessToken);
         if (tokens.RefreshToken is not null)
         {
-            context.Properties.UpdateTokenValue("refresh_token", tokens.RefreshToken);
+            properties.UpdateTokenValue("refresh_token", tokens.RefreshToken);
         }
 
-        context.Properties.UpdateTokenValue("expires_at", DateTimeOffset.UtcNow.AddSeconds(tokens.ExpiresIn).ToString("o", CultureInfo.InvariantCulture));
-        context.ShouldRenew = true;
+        properties.UpdateTokenValue("expires_at", DateTimeOffset.UtcNow.AddSeconds(tokens.ExpiresIn).ToString("o", CultureInfo.InvariantCulture));
+        return RefreshResult.Refreshed;
     }
 
     /// <summary>Revokes the session's refresh token at the identity server (at sign-out); failures are logged, not thrown.</summary>

@@ -45,6 +45,7 @@ public static class Extensions
                 cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 cookie.SlidingExpiration = true;
                 cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
+                cookie.Events.OnSigningIn = ServerSideTickets.AddSessionKey;
                 cookie.Events.OnValidatePrincipal = context => context.HttpContext.RequestServices.GetRequiredService<TokenRefresher>().ValidateAsync(context);
                 // The API and the hub answer 401 rather than redirecting a script to a sign-in page.
                 cookie.Events.OnRedirectToLogin = context =>

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
@@ -8,20 +7,21 @@ namespace LiaisonNet.Gateway.Hubs;
 /// <summary>
 /// The live inbox. A client calls Subscribe with the last cursor it has shown (0 at first, and again after every reconnect);
 /// the gateway then relays the user's inbox from the relay's resumable stream, so nothing is missed and nothing repeats.
+/// The connection lives only as long as its browser session: signing out, the session expiring or the account being
+/// disabled closes it.
 /// </summary>
 [Authorize(AuthenticationSchemes = CookieAuthenticationDefaults.AuthenticationScheme)]
 public sealed class InboxHub(InboxPumps pumps) : Hub<IInboxClient>
 {
-    public async Task Subscribe(long afterCursor)
+    public void Subscribe(long afterCursor)
     {
         if (afterCursor < 0)
         {
             throw new HubException("afterCursor must not be negative.");
         }
 
-        var http = Context.GetHttpContext() ?? throw new HubException("No HTTP context for this connection.");
-        var token = await http.GetTokenAsync("access_token") ?? throw new HubException("The session holds no access token; sign in again.");
-        pumps.Start(Context.ConnectionId, token, afterCursor);
+        var session = Context.User?.FindFirst(Auth.ServerSideTickets.SessionClaim)?.Value ?? throw new HubException("No session; sign in again.");
+        pumps.Start(Context, session, afterCursor);
     }
 
     public override Task OnDisconnectedAsync(Exception? exception)
