@@ -15,7 +15,9 @@ public sealed class BenchmarkSmokeTests
             Assert.Contains(report.Figures, f => f.Section == section);
         }
 
-        Assert.All(report.Figures.Where(f => f.Name != "failed sends"), f => Assert.True(double.IsFinite(f.Value) && f.Value >= 0, $"{f.Section} / {f.Name} = {f.Value}"));
+        Assert.All(report.Figures, f => Assert.True(double.IsFinite(f.Value), $"{f.Section} / {f.Name} = {f.Value}"));
+        // Rates, counts and latencies are positive; a memory difference at these tiny sizes is noise and may be either sign.
+        Assert.All(report.Figures.Where(f => f.Section != "memory" && f.Section != "connections"), f => Assert.True(f.Value >= 0, $"{f.Section} / {f.Name} = {f.Value}"));
         Assert.True(report.Get("relay", "pushes received").Value > 99);
         Assert.True(report.Get("directory", "typo queries that find their officer or a namesake").Value > 90);
         Assert.True(report.Get("connections", "idle SignalR connections held by one gateway").Value == HarnessOptions.Quick.IdleConnections);
