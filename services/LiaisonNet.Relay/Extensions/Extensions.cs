@@ -33,6 +33,7 @@ public static class Extensions
         services.AddSingleton<RelayStore>();
         services.AddHostedService(sp => sp.GetRequiredService<RelayStore>());
         services.AddSingleton<RecipientResolver>();
+        services.AddHostedService<Escalation.EscalationWorker>();
         services.AddAuditOutboxDelivery(sp => sp.GetRequiredService<RelayStore>());
 
         services.AddServiceTokenSource(RelayOptions.Section, LiaisonScopes.AuditAppend, LiaisonScopes.Directory);

@@ -9,11 +9,27 @@ namespace LiaisonNet.Relay.Recipients;
 
 /// <summary>
 /// Checks that every recipient is an officer the directory knows, and learns their agency (the audit trail's scope).
+/// A recipient written "desk:ID" is the desk's primary on duty now (or, with nobody rostered, its supervisor); an
+/// action message to a desk escalates along its roster when nobody acknowledges it in time.
 /// If the directory cannot answer, the send fails: the relay never guesses who a recipient is.
 /// </summary>
 public sealed class RecipientResolver(DirectoryService.DirectoryServiceClient directory, IMemoryCache cache)
 {
+    public const string DeskPrefix = "desk:";
     private static readonly TimeSpan CacheFor = TimeSpan.FromMinutes(5);
+
+    /// <summary>A desk as it stands now: who is on duty, who supervises, where it escalates to.</summary>
+    public async Task<Desk?> DeskAsync(string deskId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await directory.GetDeskAsync(new GetDeskRequest { Id = deskId }, cancellationToken: cancellationToken);
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+        {
+            return null;
+        }
+    }
 
     public async Task<IReadOnlyList<Recipient>> ResolveAsync(SendMessageRequest request, CancellationToken cancellationToken)
     {
@@ -23,6 +39,21 @@ public sealed class RecipientResolver(DirectoryService.DirectoryServiceClient di
         var recipients = new List<Recipient>();
         foreach (var (id, role, field) in wanted)
         {
+            if (id.StartsWith(DeskPrefix, StringComparison.Ordinal))
+            {
+                var desk = await DeskOrUnavailableAsync(id[DeskPrefix.Length..], cancellationToken);
+                var first = desk?.OnDuty?.Primary?.Id is { Length: > 0 } primary ? primary : desk?.Supervisor;
+                if (desk is null || string.IsNullOrEmpty(first))
+                {
+                    violations.Add(field, desk is null ? $"No desk '{id[DeskPrefix.Length..]}' in the directory." : $"Nobody is on duty at '{desk.Id}' and it has no supervisor.");
+                    continue;
+                }
+
+                var firstAgency = await AgencyOfAsync(first, cancellationToken) ?? desk.Agency;
+                recipients.Add(new Recipient(first, role, firstAgency, role == RecipientRole.Action ? desk.Id : null));
+                continue;
+            }
+
             var agency = await AgencyOfAsync(id, cancellationToken);
             if (agency is null)
             {
@@ -38,7 +69,19 @@ public sealed class RecipientResolver(DirectoryService.DirectoryServiceClient di
         return recipients;
     }
 
-    private async Task<string?> AgencyOfAsync(string officerId, CancellationToken cancellationToken)
+    private async Task<Desk?> DeskOrUnavailableAsync(string deskId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await DeskAsync(deskId, cancellationToken);
+        }
+        catch (RpcException ex)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, $"The directory cannot say who staffs desk '{deskId}' right now ({ex.StatusCode}); nothing was sent. Retry with the same client_message_id."));
+        }
+    }
+
+    public async Task<string?> AgencyOfAsync(string officerId, CancellationToken cancellationToken)
     {
         if (cache.TryGetValue<string>(officerId, out var agency))
         {

@@ -17,7 +17,11 @@ namespace LiaisonNet.Relay.Storage;
 
 public sealed record Sender(string Id, string Name, string? Agency);
 
-public sealed record Recipient(string Id, RecipientRole Role, string Agency);
+/// <summary>A resolved recipient; <paramref name="ViaDesk"/> when reached as the staff of a desk (and escalated along its roster).</summary>
+public sealed record Recipient(string Id, RecipientRole Role, string Agency, string? ViaDesk = null);
+
+/// <summary>An action message to a desk still waiting for an acknowledgement, and where its escalation stands.</summary>
+public sealed record Escalation(string MessageId, string DeskId, int Step, long StepMs, IReadOnlyList<string> Chain, string Agencies);
 
 public sealed record SendOutcome(string MessageId, DateTimeOffset AcceptedAt, bool Duplicate);
 
@@ -58,6 +62,16 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
             PRIMARY KEY(recipient_id, cursor),
             UNIQUE(recipient_id, message_id)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS outbox(seq INTEGER PRIMARY KEY AUTOINCREMENT, event BLOB NOT NULL);
+        CREATE TABLE IF NOT EXISTS escalations(
+            message_id TEXT NOT NULL,
+            desk_id TEXT NOT NULL,
+            step INTEGER NOT NULL,
+            step_ms INTEGER NOT NULL,
+            next_at INTEGER NOT NULL,
+            chain TEXT NOT NULL,
+            done INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY(message_id, desk_id));
+        CREATE INDEX IF NOT EXISTS escalations_due ON escalations(done, next_at);
         """;
 
     /// <summary>At most this many sends share one transaction (and one fsync).</summary>
@@ -231,11 +245,16 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
 
         foreach (var recipient in recipients)
         {
-            await using var entry = connection.Command("""
-                INSERT INTO inbox(recipient_id, cursor, message_id, role)
-                VALUES ($recipient, (SELECT COALESCE(MAX(cursor), 0) + 1 FROM inbox WHERE recipient_id = $recipient), $message, $role)
-                """, transaction, ("$recipient", recipient.Id), ("$message", messageId), ("$role", (int)recipient.Role));
-            await entry.ExecuteNonQueryAsync();
+            await InsertInboxAsync(connection, transaction, recipient.Id, messageId, recipient.Role);
+            if (recipient.ViaDesk is { } desk)
+            {
+                // Deadlines live in the database: a restart resumes them where they stood.
+                await using var escalation = connection.Command("""
+                    INSERT OR IGNORE INTO escalations(message_id, desk_id, step, step_ms, next_at, chain) VALUES ($message, $desk, 0, $stepMs, $next, $chain)
+                    """, transaction, ("$message", messageId), ("$desk", desk), ("$stepMs", (long)pending.AcknowledgeWithin.TotalMilliseconds),
+                    ("$next", (now + pending.AcknowledgeWithin).ToUnixTimeMilliseconds()), ("$chain", recipient.Id));
+                await escalation.ExecuteNonQueryAsync();
+            }
         }
 
         await EnqueueAsync(connection, transaction, new AuditEvent
@@ -350,6 +369,112 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
             _writer.Release();
         }
     }
+
+    private static async Task InsertInboxAsync(SqliteConnection connection, SqliteTransaction transaction, string recipient, string messageId, RecipientRole role)
+    {
+        await using var entry = connection.Command("""
+            INSERT OR IGNORE INTO inbox(recipient_id, cursor, message_id, role)
+            VALUES ($recipient, (SELECT COALESCE(MAX(cursor), 0) + 1 FROM inbox WHERE recipient_id = $recipient), $message, $role)
+            """, transaction, ("$recipient", recipient), ("$message", messageId), ("$role", (int)role));
+        await entry.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>Escalations whose step deadline has passed.</summary>
+    public async Task<IReadOnlyList<Escalation>> DueEscalationsAsync(int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await _db.OpenAsync(cancellationToken);
+        await using var command = connection.Command("""
+            SELECT e.message_id, e.desk_id, e.step, e.step_ms, e.chain, m.agencies FROM escalations e JOIN messages m ON m.id = e.message_id
+            WHERE e.done = 0 AND e.next_at <= $now ORDER BY e.next_at LIMIT $limit
+            """, null, ("$now", clock.GetUtcNow().ToUnixTimeMilliseconds()), ("$limit", limit));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var due = new List<Escalation>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            due.Add(new Escalation(reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.GetInt64(3), reader.GetString(4).Split(','), reader.GetString(5)));
+        }
+
+        return due;
+    }
+
+    /// <summary>
+    /// Takes one escalation step: stops it when anyone in its chain has acknowledged; otherwise adds <paramref name="next"/>
+    /// (null: the roster is exhausted) as an action recipient, audits the step, and sets the next deadline.
+    /// </summary>
+    public async Task<bool> EscalateAsync(Escalation escalation, string? next, string nextAgency, string stepName, CancellationToken cancellationToken)
+    {
+        await _writer.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await _db.OpenAsync(cancellationToken);
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+            var chain = escalation.Chain.ToList();
+            await using (var acknowledged = connection.Command(
+                $"SELECT COUNT(*) FROM inbox WHERE message_id = $message AND acknowledged_at IS NOT NULL AND recipient_id IN ({string.Join(',', chain.Select((_, i) => $"$r{i}"))})",
+                transaction, [("$message", escalation.MessageId), .. chain.Select((r, i) => ($"$r{i}", (object?)r))]))
+            {
+                if ((long)(await acknowledged.ExecuteScalarAsync(cancellationToken))! > 0)
+                {
+                    await FinishAsync(connection, transaction, escalation, cancellationToken);
+                    await transaction.CommitAsync(cancellationToken);
+                    return false;
+                }
+            }
+
+            var now = clock.GetUtcNow();
+            if (next is null)
+            {
+                await FinishAsync(connection, transaction, escalation, cancellationToken);
+                await EnqueueAsync(connection, transaction, EscalationEvent("message.escalation_exhausted", escalation, escalation.DeskId, stepName), now, cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+                outbox.Wake();
+                return false;
+            }
+
+            await InsertInboxAsync(connection, transaction, next, escalation.MessageId, RecipientRole.Action);
+            chain.Add(next);
+            await using (var update = connection.Command(
+                "UPDATE escalations SET step = step + 1, next_at = $next, chain = $chain WHERE message_id = $message AND desk_id = $desk", transaction,
+                ("$next", now.ToUnixTimeMilliseconds() + escalation.StepMs), ("$chain", string.Join(',', chain)), ("$message", escalation.MessageId), ("$desk", escalation.DeskId)))
+            {
+                await update.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            var escalated = EscalationEvent("message.escalated", escalation, next, stepName);
+            if (nextAgency.Length > 0 && !escalated.Agencies.Contains(nextAgency))
+            {
+                escalated.Agencies.Add(nextAgency);
+            }
+
+            await EnqueueAsync(connection, transaction, escalated, now, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            notifier.Notify(next);
+            outbox.Wake();
+            return true;
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    private static async Task FinishAsync(SqliteConnection connection, SqliteTransaction transaction, Escalation escalation, CancellationToken cancellationToken)
+    {
+        await using var done = connection.Command("UPDATE escalations SET done = 1 WHERE message_id = $message AND desk_id = $desk", transaction,
+            ("$message", escalation.MessageId), ("$desk", escalation.DeskId));
+        await done.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static AuditEvent EscalationEvent(string action, Escalation escalation, string target, string stepName) => new()
+    {
+        Action = action,
+        Actor = "liaison-relay",
+        ObjectType = "message",
+        ObjectId = escalation.MessageId,
+        ContentHash = ByteString.CopyFrom(SHA256.HashData(Encoding.UTF8.GetBytes($"{escalation.DeskId}|{stepName}|{target}"))),
+        Agencies = { escalation.Agencies.Split(',', StringSplitOptions.RemoveEmptyEntries) },
+        Related = { target, $"desk:{escalation.DeskId}", stepName },
+    };
 
     /// <summary>Records that the recipient read the message; null when it is not in their inbox.</summary>
     public async Task<(DateTimeOffset ReadAt, bool Already)?> MarkReadAsync(string recipient, string messageId, CancellationToken cancellationToken)
