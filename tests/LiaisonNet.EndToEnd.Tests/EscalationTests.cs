@@ -106,3 +106,38 @@ public sealed class EscalationTests : IAsyncLifetime
         }
     }
 }
+
+/// <summary>Messages past their expiry are purged on schedule; the trail keeps their hash.</summary>
+public sealed class RetentionTests
+{
+    [Fact]
+    public async Task AnExpiredMessageIsPurgedAndTheTrailKeepsItsHash()
+    {
+        await using var system = await RunningSystem.StartAsync(new Dictionary<string, string?> { ["Relay:PurgeInterval"] = "00:00:01" });
+        using var sender = await system.ClientForUserAsync("sattarkhanov");
+        var sent = await sender.Relay.SendMessageAsync(new SendMessageRequest
+        {
+            ClientMessageId = Guid.NewGuid().ToString(), ActionRecipients = { "uz-cus-khodjaev" }, Precedence = Precedence.Routine,
+            Subject = "Short-lived notice", Body = "Valid for three seconds.",
+            ExpiresAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddSeconds(3)),
+        });
+        using var recipient = await system.ClientForUserAsync("khodjaev");
+        Assert.Contains((await recipient.Relay.ListInboxAsync(new ListInboxRequest { Limit = 200 })).Items, i => i.MessageId == sent.MessageId);
+
+        using var auditor = await system.ClientForUserAsync("omarova");
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        List<AuditEvent> trail;
+        do
+        {
+            await Task.Delay(500);
+            trail = [.. (await auditor.Audit.ListTrailAsync(new ListTrailRequest { ObjectId = sent.MessageId, PageSize = 100 })).Entries.Select(e => e.Event)];
+        }
+        while (!trail.Any(e => e.Action == "message.expired") && DateTime.UtcNow < deadline);
+
+        var expired = Assert.Single(trail, e => e.Action == "message.expired");
+        Assert.Equal(trail.Single(e => e.Action == "message.sent").ContentHash, expired.ContentHash);
+        Assert.DoesNotContain((await recipient.Relay.ListInboxAsync(new ListInboxRequest { Limit = 200 })).Items, i => i.MessageId == sent.MessageId);
+        var gone = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => sender.Relay.GetReceiptsAsync(new GetReceiptsRequest { MessageId = sent.MessageId }).ResponseAsync);
+        Assert.Equal(Grpc.Core.StatusCode.NotFound, gone.StatusCode);
+    }
+}

@@ -34,6 +34,7 @@ public static class Extensions
         services.AddHostedService(sp => sp.GetRequiredService<RelayStore>());
         services.AddSingleton<RecipientResolver>();
         services.AddHostedService<Escalation.EscalationWorker>();
+        services.AddHostedService<Escalation.RetentionWorker>();
         services.AddAuditOutboxDelivery(sp => sp.GetRequiredService<RelayStore>());
 
         services.AddServiceTokenSource(RelayOptions.Section, LiaisonScopes.AuditAppend, LiaisonScopes.Directory);

@@ -13,6 +13,9 @@ public sealed class RelayOptions
 
     /// <summary>How long action recipients have to acknowledge, by precedence.</summary>
     public AcknowledgeDeadlines Deadlines { get; set; } = new();
+
+    /// <summary>How often messages past their expiry are purged.</summary>
+    public TimeSpan PurgeInterval { get; set; } = TimeSpan.FromMinutes(1);
 }
 
 /// <summary>Defaults in the spirit of allied practice: FLASH 10 minutes, IMMEDIATE 30, PRIORITY 3 hours, ROUTINE 6 hours.</summary>

@@ -47,6 +47,7 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
             acknowledge_by INTEGER NOT NULL,
             agencies TEXT NOT NULL,
             meta TEXT NOT NULL DEFAULT '{}',
+            expires_at INTEGER,
             UNIQUE(sender_id, client_message_id));
         CREATE TABLE IF NOT EXISTS inbox(
             recipient_id TEXT NOT NULL,
@@ -72,6 +73,7 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
             done INTEGER NOT NULL DEFAULT 0,
             PRIMARY KEY(message_id, desk_id));
         CREATE INDEX IF NOT EXISTS escalations_due ON escalations(done, next_at);
+
         """;
 
     /// <summary>At most this many sends share one transaction (and one fsync).</summary>
@@ -122,7 +124,7 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
         await using var connection = await _db.OpenAsync(cancellationToken);
         foreach (var (table, column, type) in new[]
         {
-            ("messages", "meta", "TEXT NOT NULL DEFAULT '{}'"), ("inbox", "read_at", "INTEGER"), ("inbox", "reply_code", "INTEGER"),
+            ("messages", "meta", "TEXT NOT NULL DEFAULT '{}'"), ("messages", "expires_at", "INTEGER"), ("inbox", "read_at", "INTEGER"), ("inbox", "reply_code", "INTEGER"),
             ("inbox", "reply_reason", "BLOB"), ("inbox", "replied_at", "INTEGER"),
         })
         {
@@ -133,6 +135,9 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
                 await alter.ExecuteNonQueryAsync(cancellationToken);
             }
         }
+
+        await using var index = connection.Command("CREATE INDEX IF NOT EXISTS messages_expiry ON messages(expires_at) WHERE expires_at IS NOT NULL");
+        await index.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private sealed record PendingSend(Sender Sender, SendMessageRequest Request, IReadOnlyList<Recipient> Recipients, TimeSpan AcknowledgeWithin,
@@ -233,9 +238,9 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
         var now = clock.GetUtcNow();
         var agencies = recipients.Select(r => r.Agency).Prepend(sender.Agency ?? string.Empty).Where(a => a.Length > 0).Distinct(StringComparer.Ordinal).ToList();
         await using (var insert = connection.Command("""
-            INSERT INTO messages(id, sender_id, sender_name, client_message_id, request_hash, precedence, subject, body, sent_at, acknowledge_by, agencies, meta)
-            VALUES ($id, $sender, $name, $cid, $hash, $precedence, $subject, $body, $sent, $ackBy, $agencies, $meta)
-            """, transaction, ("$meta", MessageMeta.From(request).ToJson()),
+            INSERT INTO messages(id, sender_id, sender_name, client_message_id, request_hash, precedence, subject, body, sent_at, acknowledge_by, agencies, meta, expires_at)
+            VALUES ($id, $sender, $name, $cid, $hash, $precedence, $subject, $body, $sent, $ackBy, $agencies, $meta, $expires)
+            """, transaction, ("$meta", MessageMeta.From(request).ToJson()), ("$expires", request.ExpiresAt?.ToDateTimeOffset().ToUnixTimeMilliseconds()),
             ("$id", messageId), ("$sender", sender.Id), ("$name", sender.Name), ("$cid", request.ClientMessageId), ("$hash", pending.RequestHash),
             ("$precedence", (int)request.Precedence), ("$subject", cipher.Seal(request.Subject, messageId)), ("$body", cipher.Seal(request.Body, messageId)),
             ("$sent", now.ToUnixTimeMilliseconds()), ("$ackBy", (now + pending.AcknowledgeWithin).ToUnixTimeMilliseconds()), ("$agencies", string.Join(',', agencies))))
@@ -377,6 +382,69 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
             VALUES ($recipient, (SELECT COALESCE(MAX(cursor), 0) + 1 FROM inbox WHERE recipient_id = $recipient), $message, $role)
             """, transaction, ("$recipient", recipient), ("$message", messageId), ("$role", (int)role));
         await entry.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>
+    /// Deletes up to <paramref name="limit"/> messages past their expiry, with their inbox entries and escalations; each
+    /// leaves a "message.expired" event carrying the hash of its content, so the trail still proves what was sent.
+    /// </summary>
+    public async Task<int> PurgeExpiredAsync(int limit, CancellationToken cancellationToken)
+    {
+        await _writer.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await _db.OpenAsync(cancellationToken);
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+            var now = clock.GetUtcNow();
+            var expired = new List<(string Id, string Subject, string Body, string Agencies)>();
+            await using (var find = connection.Command(
+                "SELECT id, subject, body, agencies FROM messages WHERE expires_at IS NOT NULL AND expires_at <= $now ORDER BY expires_at LIMIT $limit",
+                transaction, ("$now", now.ToUnixTimeMilliseconds()), ("$limit", limit)))
+            await using (var reader = await find.ExecuteReaderAsync(cancellationToken))
+            {
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    var id = reader.GetString(0);
+                    expired.Add((id, cipher.Open((byte[])reader[1], id), cipher.Open((byte[])reader[2], id), reader.GetString(3)));
+                }
+            }
+
+            foreach (var (id, subject, body, agencies) in expired)
+            {
+                foreach (var table in new[] { "inbox", "escalations" })
+                {
+                    await using var delete = connection.Command($"DELETE FROM {table} WHERE message_id = $id", transaction, ("$id", id));
+                    await delete.ExecuteNonQueryAsync(cancellationToken);
+                }
+
+                await using (var message = connection.Command("DELETE FROM messages WHERE id = $id", transaction, ("$id", id)))
+                {
+                    await message.ExecuteNonQueryAsync(cancellationToken);
+                }
+
+                await EnqueueAsync(connection, transaction, new AuditEvent
+                {
+                    Action = "message.expired",
+                    Actor = "liaison-relay",
+                    ObjectType = "message",
+                    ObjectId = id,
+                    ContentHash = ByteString.CopyFrom(ContentHash(subject, body)),
+                    Agencies = { agencies.Split(',', StringSplitOptions.RemoveEmptyEntries) },
+                }, now, cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+            if (expired.Count > 0)
+            {
+                outbox.Wake();
+            }
+
+            return expired.Count;
+        }
+        finally
+        {
+            _writer.Release();
+        }
     }
 
     /// <summary>Escalations whose step deadline has passed.</summary>

@@ -1,0 +1,34 @@
+using LiaisonNet.Relay.Messages;
+using LiaisonNet.Relay.Storage;
+using Microsoft.Extensions.Options;
+
+namespace LiaisonNet.Relay.Escalation;
+
+/// <summary>Purges messages past their expiry on schedule (Relay:PurgeInterval); the audit trail keeps their hashes.</summary>
+public sealed class RetentionWorker(RelayStore store, IOptions<RelayOptions> options, ILogger<RetentionWorker> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.PurgeInterval);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                int purged;
+                do
+                {
+                    purged = await store.PurgeExpiredAsync(500, stoppingToken);
+                    if (purged > 0)
+                    {
+                        logger.LogInformation("Purged {Count} expired messages", purged);
+                    }
+                }
+                while (purged == 500);
+            }
+            catch (Microsoft.Data.Sqlite.SqliteException ex)
+            {
+                logger.LogWarning("Purging expired messages failed, retrying at the next interval: {Error}", ex.Message);
+            }
+        }
+    }
+}
