@@ -105,6 +105,111 @@ public sealed class RelayGrpcService(RelayStore store, RecipientResolver recipie
         return new GetReceiptsResponse { Receipts = { receipts } };
     }
 
+    public override async Task<SendMessageResponse> Forward(ForwardRequest request, ServerCallContext context)
+    {
+        var caller = context.GetHttpContext().User;
+        new FieldViolations()
+            .Require(request.MessageId.Length is > 0 and <= 100, "message_id", "Required.")
+            .Require(request.Note.Length <= 2000, "note", "At most 2,000 characters.")
+            .ThrowIfAny();
+        var original = await store.OriginalAsync(caller.SubjectId(), request.MessageId, context.CancellationToken)
+            ?? throw RpcErrors.NotFound($"Message '{request.MessageId}' is not one you sent or received.");
+        var copy = new SendMessageRequest
+        {
+            ClientMessageId = request.ClientMessageId,
+            ActionRecipients = { request.ActionRecipients },
+            InfoRecipients = { request.InfoRecipients },
+            Precedence = Precedence.Routine,
+            Subject = ("Fwd: " + original.Subject) is var subject && subject.Length > SendRules.MaxSubjectLength ? subject[..SendRules.MaxSubjectLength] : "Fwd: " + original.Subject,
+            Body = request.Note.Length > 0 ? $"{request.Note}\n\n--- forwarded ---\n{original.Body}" : original.Body,
+            HandlingCode = original.Meta.Handling,
+            Classification = original.Meta.Classification,
+            CaseId = original.Meta.CaseId,
+            HandlingNote = original.Meta.HandlingNote,
+        };
+        if (original.Meta.SourceReliability is { } reliability && original.Meta.InformationAssessment is { } assessment)
+        {
+            copy.Evaluation = new Evaluation { SourceReliability = reliability, InformationAssessment = assessment };
+        }
+
+        SendRules.Check(copy, clock.GetUtcNow()).ThrowIfAny();
+        var resolved = await recipients.ResolveAsync(copy, context.CancellationToken);
+
+        // H2: not to be passed on outside the forwarder's agency without the originator's recorded permission.
+        if (original.Meta.Handling == HandlingCode.H2 && original.SenderId != caller.SubjectId())
+        {
+            var outside = resolved.Where(r => r.Agency != caller.Agency()).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+            var granted = (await store.PermissionsForMessageAsync(original.Id, context.CancellationToken))
+                .Where(p => p.Permission.RequestedBy == caller.SubjectId() && p.Permission.Status == PermissionStatus.Granted)
+                .SelectMany(p => p.Permission.Recipients).ToHashSet(StringComparer.Ordinal);
+            var missing = outside.Except(granted).Order(StringComparer.Ordinal).ToList();
+            if (missing.Count > 0)
+            {
+                throw RpcErrors.PermissionDenied(
+                    $"The message is H2: passing it outside your agency (to {string.Join(", ", missing)}) needs the originator's permission; ask with RequestForwardPermission.");
+            }
+        }
+
+        var sender = new Sender(caller.SubjectId(), caller.DisplayName(), caller.Agency());
+        try
+        {
+            var outcome = await store.SendAsync(sender, copy, resolved, SendRules.AcknowledgeWithin(copy.Precedence, options.Value.Deadlines), context.CancellationToken,
+                new Forwarding(original.Id, original.Agencies));
+            return new SendMessageResponse { MessageId = outcome.MessageId, AcceptedAt = Timestamp.FromDateTimeOffset(outcome.AcceptedAt), Duplicate = outcome.Duplicate };
+        }
+        catch (ClientMessageIdConflictException ex)
+        {
+            throw RpcErrors.AlreadyExists(ex.Message);
+        }
+    }
+
+    public override async Task<ForwardPermission> RequestForwardPermission(RequestForwardPermissionRequest request, ServerCallContext context)
+    {
+        var caller = context.GetHttpContext().User.SubjectId();
+        new FieldViolations()
+            .Require(request.MessageId.Length is > 0 and <= 100, "message_id", "Required.")
+            .Require(request.Recipients.Count is > 0 and <= SendRules.MaxRecipients, "recipients", $"1 to {SendRules.MaxRecipients} officer ids.")
+            .Require(request.Recipients.All(r => r.Length is > 0 and <= SendRules.MaxRecipientIdLength), "recipients", "Officer ids.")
+            .Require(request.Reason.Length <= SendRules.MaxReasonLength, "reason", $"At most {SendRules.MaxReasonLength} characters.")
+            .ThrowIfAny();
+        var original = await store.OriginalAsync(caller, request.MessageId, context.CancellationToken)
+            ?? throw RpcErrors.NotFound($"Message '{request.MessageId}' is not one you received.");
+        if (original.Meta.Handling != HandlingCode.H2)
+        {
+            throw RpcErrors.FailedPrecondition("Only H2 messages need the originator's permission to be passed on.");
+        }
+
+        return await store.RequestPermissionAsync(original, caller, [.. request.Recipients.Distinct(StringComparer.Ordinal)], request.Reason.Trim(), context.CancellationToken);
+    }
+
+    public override async Task<ForwardPermission> DecideForwardPermission(DecideForwardPermissionRequest request, ServerCallContext context)
+    {
+        new FieldViolations()
+            .Require(request.PermissionId.Length is > 0 and <= 100, "permission_id", "Required.")
+            .Require(request.Reason.Length <= SendRules.MaxReasonLength, "reason", $"At most {SendRules.MaxReasonLength} characters.")
+            .ThrowIfAny();
+        try
+        {
+            return await store.DecidePermissionAsync(request.PermissionId, context.GetHttpContext().User.SubjectId(), request.Grant, request.Reason.Trim(), context.CancellationToken)
+                ?? throw RpcErrors.PermissionDenied("Only the originator of the message decides on passing it on.");
+        }
+        catch (ReplyNotAllowedException ex)
+        {
+            throw RpcErrors.FailedPrecondition(ex.Message);
+        }
+    }
+
+    public override async Task<ListForwardPermissionsResponse> ListForwardPermissions(ListForwardPermissionsRequest request, ServerCallContext context)
+    {
+        new FieldViolations().Require(request.MessageId.Length is > 0 and <= 100, "message_id", "Required.").ThrowIfAny();
+        var caller = context.GetHttpContext().User.SubjectId();
+        var all = await store.PermissionsForMessageAsync(request.MessageId, context.CancellationToken);
+        return new ListForwardPermissionsResponse
+        {
+            Permissions = { all.Where(p => p.Originator == caller || p.Permission.RequestedBy == caller).Select(p => p.Permission) },
+        };
+    }
+
     public override async Task Subscribe(SubscribeRequest request, IServerStreamWriter<InboxItem> responseStream, ServerCallContext context)
     {
         new FieldViolations().Require(request.AfterCursor >= 0, "after_cursor", "Must not be negative.").ThrowIfAny();

@@ -7,7 +7,7 @@ namespace LiaisonNet.Relay.Messages;
 /// <summary>What a message carries besides its text: handling code, evaluation, marking, case, thread, expiry. Stored as JSON.</summary>
 public sealed record MessageMeta(
     HandlingCode Handling, string? SourceReliability, string? InformationAssessment, string Classification, string CaseId,
-    string InReplyTo, long? ExpiresAtMs, string HandlingNote)
+    string InReplyTo, long? ExpiresAtMs, string HandlingNote, string? ForwardedFrom = null)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -29,6 +29,7 @@ public sealed record MessageMeta(
         item.CaseId = CaseId;
         item.InReplyTo = InReplyTo;
         item.HandlingNote = HandlingNote;
+        item.ForwardedFrom = ForwardedFrom ?? string.Empty;
         if (SourceReliability is not null && InformationAssessment is not null)
         {
             item.Evaluation = new Evaluation { SourceReliability = SourceReliability, InformationAssessment = InformationAssessment };

@@ -20,6 +20,12 @@ public sealed record Sender(string Id, string Name, string? Agency);
 /// <summary>A resolved recipient; <paramref name="ViaDesk"/> when reached as the staff of a desk (and escalated along its roster).</summary>
 public sealed record Recipient(string Id, RecipientRole Role, string Agency, string? ViaDesk = null);
 
+/// <summary>A send that passes on an earlier message.</summary>
+public sealed record Forwarding(string OriginalId, IReadOnlyList<string> OriginalAgencies);
+
+/// <summary>A message as its forwarder may pass it on.</summary>
+public sealed record Original(string Id, string SenderId, string Subject, string Body, MessageMeta Meta, IReadOnlyList<string> Agencies);
+
 /// <summary>An action message to a desk still waiting for an acknowledgement, and where its escalation stands.</summary>
 public sealed record Escalation(string MessageId, string DeskId, int Step, long StepMs, IReadOnlyList<string> Chain, string Agencies);
 
@@ -63,6 +69,17 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
             PRIMARY KEY(recipient_id, cursor),
             UNIQUE(recipient_id, message_id)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS outbox(seq INTEGER PRIMARY KEY AUTOINCREMENT, event BLOB NOT NULL);
+        CREATE TABLE IF NOT EXISTS forward_permissions(
+            id TEXT PRIMARY KEY,
+            message_id TEXT NOT NULL,
+            requested_by TEXT NOT NULL,
+            recipients TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            status INTEGER NOT NULL,
+            decided_by TEXT,
+            decision_reason TEXT,
+            requested_at INTEGER NOT NULL,
+            decided_at INTEGER);
         CREATE TABLE IF NOT EXISTS escalations(
             message_id TEXT NOT NULL,
             desk_id TEXT NOT NULL,
@@ -104,10 +121,11 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
     /// Stores a message and its inbox entries, or returns the original when this is a retry of the same send. Completes
     /// only once the message is on disk: sends arriving together share one transaction and one fsync (group commit).
     /// </summary>
-    public async Task<SendOutcome> SendAsync(Sender sender, SendMessageRequest request, IReadOnlyList<Recipient> recipients, TimeSpan acknowledgeWithin, CancellationToken cancellationToken)
+    public async Task<SendOutcome> SendAsync(Sender sender, SendMessageRequest request, IReadOnlyList<Recipient> recipients, TimeSpan acknowledgeWithin, CancellationToken cancellationToken,
+        Forwarding? forwarding = null)
     {
         var pending = new PendingSend(sender, request, recipients, acknowledgeWithin, SHA256.HashData(request.ToByteArray()),
-            new TaskCompletionSource<SendOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
+            new TaskCompletionSource<SendOutcome>(TaskCreationOptions.RunContinuationsAsynchronously), forwarding);
         if (!_sends.Writer.TryWrite(pending))
         {
             throw new InvalidOperationException("The relay is stopping.");
@@ -141,7 +159,7 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
     }
 
     private sealed record PendingSend(Sender Sender, SendMessageRequest Request, IReadOnlyList<Recipient> Recipients, TimeSpan AcknowledgeWithin,
-        byte[] RequestHash, TaskCompletionSource<SendOutcome> Done);
+        byte[] RequestHash, TaskCompletionSource<SendOutcome> Done, Forwarding? Forwarding);
 
     private async Task CommitSendsAsync()
     {
@@ -240,7 +258,7 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
         await using (var insert = connection.Command("""
             INSERT INTO messages(id, sender_id, sender_name, client_message_id, request_hash, precedence, subject, body, sent_at, acknowledge_by, agencies, meta, expires_at)
             VALUES ($id, $sender, $name, $cid, $hash, $precedence, $subject, $body, $sent, $ackBy, $agencies, $meta, $expires)
-            """, transaction, ("$meta", MessageMeta.From(request).ToJson()), ("$expires", request.ExpiresAt?.ToDateTimeOffset().ToUnixTimeMilliseconds()),
+            """, transaction, ("$meta", (MessageMeta.From(request) with { ForwardedFrom = pending.Forwarding?.OriginalId }).ToJson()), ("$expires", request.ExpiresAt?.ToDateTimeOffset().ToUnixTimeMilliseconds()),
             ("$id", messageId), ("$sender", sender.Id), ("$name", sender.Name), ("$cid", request.ClientMessageId), ("$hash", pending.RequestHash),
             ("$precedence", (int)request.Precedence), ("$subject", cipher.Seal(request.Subject, messageId)), ("$body", cipher.Seal(request.Body, messageId)),
             ("$sent", now.ToUnixTimeMilliseconds()), ("$ackBy", (now + pending.AcknowledgeWithin).ToUnixTimeMilliseconds()), ("$agencies", string.Join(',', agencies))))
@@ -272,6 +290,21 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
             Agencies = { agencies },
             Related = { recipients.Select(r => r.Id) },
         }, now, CancellationToken.None);
+        if (pending.Forwarding is { } forwarding)
+        {
+            // On the original's trail, in the same transaction as the copy.
+            await EnqueueAsync(connection, transaction, new AuditEvent
+            {
+                Action = "message.forwarded",
+                Actor = sender.Id,
+                ObjectType = "message",
+                ObjectId = forwarding.OriginalId,
+                ContentHash = ByteString.CopyFrom(ContentHash(request.Subject, request.Body)),
+                Agencies = { agencies.Union(forwarding.OriginalAgencies, StringComparer.Ordinal) },
+                Related = { recipients.Select(r => r.Id).Prepend(messageId) },
+            }, now, CancellationToken.None);
+        }
+
         return new SendOutcome(messageId, DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds()), Duplicate: false);
     }
 
@@ -446,6 +479,147 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
             _writer.Release();
         }
     }
+
+    /// <summary>The message, when <paramref name="caller"/> sent or received it; null otherwise.</summary>
+    public async Task<Original?> OriginalAsync(string caller, string messageId, CancellationToken cancellationToken)
+    {
+        if (!await CanReferenceAsync(caller, messageId, cancellationToken))
+        {
+            return null;
+        }
+
+        await using var connection = await _db.OpenAsync(cancellationToken);
+        await using var command = connection.Command("SELECT sender_id, subject, body, meta, agencies FROM messages WHERE id = $id", null, ("$id", messageId));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new Original(messageId, reader.GetString(0), cipher.Open((byte[])reader[1], messageId), cipher.Open((byte[])reader[2], messageId),
+                MessageMeta.FromJson(reader.GetString(3)), reader.GetString(4).Split(',', StringSplitOptions.RemoveEmptyEntries))
+            : null;
+    }
+
+    public async Task<ForwardPermission> RequestPermissionAsync(Original original, string requester, IReadOnlyList<string> recipients, string reason, CancellationToken cancellationToken)
+    {
+        var permission = new ForwardPermission
+        {
+            Id = Guid.CreateVersion7().ToString(), MessageId = original.Id, RequestedBy = requester, Recipients = { recipients }, Reason = reason,
+            Status = PermissionStatus.Pending, RequestedAt = Timestamp.FromDateTimeOffset(clock.GetUtcNow()),
+        };
+        await _writer.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await _db.OpenAsync(cancellationToken);
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+            await using (var insert = connection.Command("""
+                INSERT INTO forward_permissions(id, message_id, requested_by, recipients, reason, status, requested_at)
+                VALUES ($id, $message, $by, $recipients, $reason, $status, $at)
+                """, transaction, ("$id", permission.Id), ("$message", original.Id), ("$by", requester), ("$recipients", string.Join(',', recipients)),
+                ("$reason", reason), ("$status", (int)PermissionStatus.Pending), ("$at", clock.GetUtcNow().ToUnixTimeMilliseconds())))
+            {
+                await insert.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await EnqueueAsync(connection, transaction, PermissionEvent("message.forward_permission.requested", requester, original, permission), clock.GetUtcNow(), cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        finally
+        {
+            _writer.Release();
+        }
+
+        outbox.Wake();
+        return permission;
+    }
+
+    /// <summary>The originator's decision; null when the request does not exist, or is not about a message of <paramref name="originator"/>.</summary>
+    public async Task<ForwardPermission?> DecidePermissionAsync(string permissionId, string originator, bool grant, string reason, CancellationToken cancellationToken)
+    {
+        await _writer.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await _db.OpenAsync(cancellationToken);
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+            var found = await PermissionsAsync(connection, transaction, "p.id = $key", permissionId, cancellationToken);
+            (ForwardPermission Permission, string Originator, IReadOnlyList<string> Agencies)? permission = found.Count == 1 ? found[0] : null;
+            if (permission is null || permission.Value.Originator != originator)
+            {
+                return null;
+            }
+
+            if (permission.Value.Permission.Status != PermissionStatus.Pending)
+            {
+                throw new ReplyNotAllowedException("This request has been decided already.");
+            }
+
+            var now = clock.GetUtcNow();
+            var status = grant ? PermissionStatus.Granted : PermissionStatus.Refused;
+            await using (var update = connection.Command(
+                "UPDATE forward_permissions SET status = $status, decided_by = $by, decision_reason = $reason, decided_at = $at WHERE id = $id", transaction,
+                ("$status", (int)status), ("$by", originator), ("$reason", reason), ("$at", now.ToUnixTimeMilliseconds()), ("$id", permissionId)))
+            {
+                await update.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            var decided = permission.Value.Permission;
+            decided.Status = status;
+            decided.DecidedBy = originator;
+            decided.DecisionReason = reason;
+            decided.DecidedAt = Timestamp.FromDateTimeOffset(now);
+            var original = new Original(decided.MessageId, originator, string.Empty, string.Empty, MessageMeta.FromJson("{}"), permission.Value.Agencies);
+            await EnqueueAsync(connection, transaction, PermissionEvent($"message.forward_permission.{(grant ? "granted" : "refused")}", originator, original, decided), now, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            outbox.Wake();
+            return decided;
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    /// <summary>Requests about a message, with its originator and agencies.</summary>
+    public async Task<IReadOnlyList<(ForwardPermission Permission, string Originator, IReadOnlyList<string> Agencies)>> PermissionsForMessageAsync(string messageId, CancellationToken cancellationToken)
+    {
+        await using var connection = await _db.OpenAsync(cancellationToken);
+        return await PermissionsAsync(connection, null, "p.message_id = $key", messageId, cancellationToken);
+    }
+
+    private static async Task<List<(ForwardPermission Permission, string Originator, IReadOnlyList<string> Agencies)>> PermissionsAsync(
+        SqliteConnection connection, SqliteTransaction? transaction, string where, string key, CancellationToken cancellationToken)
+    {
+        await using var command = connection.Command($"""
+            SELECT p.id, p.message_id, p.requested_by, p.recipients, p.reason, p.status, p.decided_by, p.decision_reason, p.requested_at, p.decided_at,
+                   m.sender_id, m.agencies
+            FROM forward_permissions p JOIN messages m ON m.id = p.message_id WHERE {where} ORDER BY p.requested_at
+            """, transaction, ("$key", key));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var list = new List<(ForwardPermission, string, IReadOnlyList<string>)>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var permission = new ForwardPermission
+            {
+                Id = reader.GetString(0), MessageId = reader.GetString(1), RequestedBy = reader.GetString(2),
+                Recipients = { reader.GetString(3).Split(',', StringSplitOptions.RemoveEmptyEntries) }, Reason = reader.GetString(4),
+                Status = (PermissionStatus)reader.GetInt32(5), DecidedBy = reader.IsDBNull(6) ? string.Empty : reader.GetString(6),
+                DecisionReason = reader.IsDBNull(7) ? string.Empty : reader.GetString(7),
+                RequestedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8))),
+                DecidedAt = reader.IsDBNull(9) ? null : Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(9))),
+            };
+            list.Add((permission, reader.GetString(10), reader.GetString(11).Split(',', StringSplitOptions.RemoveEmptyEntries)));
+        }
+
+        return list;
+    }
+
+    private static AuditEvent PermissionEvent(string action, string actor, Original original, ForwardPermission permission) => new()
+    {
+        Action = action,
+        Actor = actor,
+        ObjectType = "message",
+        ObjectId = original.Id,
+        ContentHash = ByteString.CopyFrom(SHA256.HashData(Encoding.UTF8.GetBytes($"{permission.Id}|{permission.Reason}|{permission.DecisionReason}"))),
+        Agencies = { original.Agencies },
+        Related = { permission.Recipients.Prepend(permission.RequestedBy).Prepend(permission.Id) },
+    };
 
     /// <summary>Escalations whose step deadline has passed.</summary>
     public async Task<IReadOnlyList<Escalation>> DueEscalationsAsync(int limit, CancellationToken cancellationToken)
