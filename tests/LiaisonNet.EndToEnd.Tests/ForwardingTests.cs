@@ -98,3 +98,34 @@ public sealed class ForwardingTests(SystemFixture fixture) : IClassFixture<Syste
         }).ResponseAsync)).StatusCode);
     }
 }
+
+/// <summary>One alert to a distribution list of desks across countries, with receipts per desk.</summary>
+public sealed class DistributionListTests(SystemFixture fixture) : IClassFixture<SystemFixture>
+{
+    [Fact]
+    public async Task AnAlertToAListReachesWhoeverStaffsEachDeskAndReceiptsShowTheDesk()
+    {
+        using var sender = await fixture.System.ClientForUserAsync("sattarkhanov");
+        var sent = await sender.Relay.SendMessageAsync(new SendMessageRequest
+        {
+            ClientMessageId = Guid.NewGuid().ToString(), ActionRecipients = { "list:bolo-afghan-border" }, Precedence = Precedence.Immediate,
+            Subject = "BOLO: white Kamaz, plates 01 A 777 AA", Body = "Suspected of carrying precursors; stop and inspect.",
+        });
+        var receipts = (await sender.Relay.GetReceiptsAsync(new GetReceiptsRequest { MessageId = sent.MessageId })).Receipts;
+        Assert.Equal(["af-bp-sher-khan-desk", "tj-dca-panj-desk", "uz-cus-oybek-desk"], receipts.Select(r => r.ViaDesk).Order());
+
+        // Each desk's receipt names whoever the directory has on duty there right now.
+        using var directory = await fixture.System.ClientForUserAsync("sattarkhanov");
+        foreach (var receipt in receipts)
+        {
+            var desk = await directory.Directory.GetDeskAsync(new Protos.Directory.V1.GetDeskRequest { Id = receipt.ViaDesk });
+            Assert.Equal(desk.OnDuty.Primary?.Id ?? desk.Supervisor, receipt.RecipientId);
+        }
+
+        var unknown = await Assert.ThrowsAsync<RpcException>(() => sender.Relay.SendMessageAsync(new SendMessageRequest
+        {
+            ClientMessageId = Guid.NewGuid().ToString(), ActionRecipients = { "list:no-such-list" }, Precedence = Precedence.Routine, Subject = "S", Body = "B",
+        }).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, unknown.StatusCode);
+    }
+}

@@ -143,6 +143,13 @@ public sealed class DirectoryGrpcService(DirectoryIndex index, DirectoryStore st
         });
     }
 
+    public override Task<Protos.Directory.V1.DistributionList> GetDistributionList(GetDistributionListRequest request, ServerCallContext context)
+    {
+        new FieldViolations().Require(request.Id.Length is > 0 and <= 100, "id", "Required.").ThrowIfAny();
+        var list = Seed.DemoDirectory.DistributionLists.FirstOrDefault(l => l.Id == request.Id) ?? throw RpcErrors.NotFound($"No distribution list '{request.Id}'.");
+        return Task.FromResult(new Protos.Directory.V1.DistributionList { Id = list.Id, Name = list.Name, Desks = { list.Desks } });
+    }
+
     public override Task<ListUnitsResponse> ListUnits(ListUnitsRequest request, ServerCallContext context)
     {
         new FieldViolations().Require(request.Agency.Length is > 0 and <= 50, "agency", "An agency code, for example KZ-BS.").ThrowIfAny();

@@ -9,6 +9,9 @@ public sealed record Agency(string Code, string Country, string Name, string Nat
 /// <summary>A unit of an agency: a detachment, directorate, department or post.</summary>
 public sealed record Unit(string Id, string Agency, string Name, string NativeName);
 
+/// <summary>A distribution list of desks across countries, for alerts and broadcasts (for example a be-on-the-lookout notice).</summary>
+public sealed record DistributionList(string Id, string Name, IReadOnlyList<string> Desks);
+
 public static class PlaceKinds
 {
     public const string JointCentre = "joint-centre";

@@ -11,6 +11,12 @@ public static class DemoDirectory
 {
     // Declared first: the desks below are built from them when the class initialises.
     private static readonly string[] Everyday = ShiftRecord.DayNames;
+
+    public static IReadOnlyList<DistributionList> DistributionLists { get; } =
+    [
+        new("bolo-afghan-border", "Be on the lookout: Afghan border crossings", ["af-bp-sher-khan-desk", "tj-dca-panj-desk", "uz-cus-oybek-desk"]),
+        new("regional-duty-desks", "Regional duty desks", ["af-bp-national-desk", "kz-bs-national-desk", "kg-bs-dostuk-desk", "tm-bs-ashgabat-desk", "tj-dca-panj-desk", "uz-cus-oybek-desk"]),
+    ];
     private static readonly string[] Weekdays = ["mon", "tue", "wed", "thu", "fri"];
 
     public static IReadOnlyList<Country> Countries { get; } =
@@ -144,7 +150,7 @@ public static class DemoDirectory
         Desk("af-bp-national-desk", "Afghan Border Police national duty desk", "AF-BP", null, null, "Asia/Kabul",
             [Shift(Everyday, "00:00", "00:00", "af-bp-stanekzai", null)], null, null),
         Desk("tm-bs-ashgabat-desk", "Ashgabat coordination centre duty desk", "TM-BS", "ashgabat-bcc", null, "Asia/Ashgabat",
-            [Shift(Weekdays, "09:00", "18:00", "tm-bs-orazov", "tm-bs-berdiyev")], null, null),
+            [Shift(Weekdays, "09:00", "18:00", "tm-bs-orazov", "tm-bs-berdiyev")], "tm-bs-orazov", null),
         Desk("kg-bs-dostuk-desk", "Dostuk crossing point duty desk", "KG-BS", null, "dostuk", "Asia/Bishkek",
             [
                 Shift(Everyday, "06:00", "14:00", "kg-bs-asanov", "kg-bs-mamytov"),

@@ -16,6 +16,7 @@ namespace LiaisonNet.Relay.Recipients;
 public sealed class RecipientResolver(DirectoryService.DirectoryServiceClient directory, IMemoryCache cache)
 {
     public const string DeskPrefix = "desk:";
+    public const string ListPrefix = "list:";
     private static readonly TimeSpan CacheFor = TimeSpan.FromMinutes(5);
 
     /// <summary>A desk as it stands now: who is on duty, who supervises, where it escalates to.</summary>
@@ -37,7 +38,28 @@ public sealed class RecipientResolver(DirectoryService.DirectoryServiceClient di
             .Concat(request.InfoRecipients.Select((id, i) => (id, RecipientRole.Information, $"info_recipients[{i}]")));
         var violations = new FieldViolations();
         var recipients = new List<Recipient>();
+        var expanded = new List<(string Id, RecipientRole Role, string Field)>();
         foreach (var (id, role, field) in wanted)
+        {
+            if (!id.StartsWith(ListPrefix, StringComparison.Ordinal))
+            {
+                expanded.Add((id, role, field));
+                continue;
+            }
+
+            // A distribution list reaches each of its desks as if named one by one.
+            try
+            {
+                var list = await directory.GetDistributionListAsync(new GetDistributionListRequest { Id = id[ListPrefix.Length..] }, cancellationToken: cancellationToken);
+                expanded.AddRange(list.Desks.Select(desk => (DeskPrefix + desk, role, field)));
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+            {
+                violations.Add(field, $"No distribution list '{id[ListPrefix.Length..]}' in the directory.");
+            }
+        }
+
+        foreach (var (id, role, field) in expanded)
         {
             if (id.StartsWith(DeskPrefix, StringComparison.Ordinal))
             {
@@ -50,7 +72,11 @@ public sealed class RecipientResolver(DirectoryService.DirectoryServiceClient di
                 }
 
                 var firstAgency = await AgencyOfAsync(first, cancellationToken) ?? desk.Agency;
-                recipients.Add(new Recipient(first, role, firstAgency, role == RecipientRole.Action ? desk.Id : null));
+                if (recipients.All(r => r.Id != first))
+                {
+                    recipients.Add(new Recipient(first, role, firstAgency, role == RecipientRole.Action ? desk.Id : null));
+                }
+
                 continue;
             }
 

@@ -66,6 +66,7 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
             reply_code INTEGER,
             reply_reason BLOB,
             replied_at INTEGER,
+            via_desk TEXT,
             PRIMARY KEY(recipient_id, cursor),
             UNIQUE(recipient_id, message_id)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS outbox(seq INTEGER PRIMARY KEY AUTOINCREMENT, event BLOB NOT NULL);
@@ -143,7 +144,7 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
         foreach (var (table, column, type) in new[]
         {
             ("messages", "meta", "TEXT NOT NULL DEFAULT '{}'"), ("messages", "expires_at", "INTEGER"), ("inbox", "read_at", "INTEGER"), ("inbox", "reply_code", "INTEGER"),
-            ("inbox", "reply_reason", "BLOB"), ("inbox", "replied_at", "INTEGER"),
+            ("inbox", "reply_reason", "BLOB"), ("inbox", "replied_at", "INTEGER"), ("inbox", "via_desk", "TEXT"),
         })
         {
             await using var check = connection.Command($"SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = $column", null, ("$column", column));
@@ -268,7 +269,7 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
 
         foreach (var recipient in recipients)
         {
-            await InsertInboxAsync(connection, transaction, recipient.Id, messageId, recipient.Role);
+            await InsertInboxAsync(connection, transaction, recipient.Id, messageId, recipient.Role, recipient.ViaDesk);
             if (recipient.ViaDesk is { } desk)
             {
                 // Deadlines live in the database: a restart resumes them where they stood.
@@ -408,12 +409,12 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
         }
     }
 
-    private static async Task InsertInboxAsync(SqliteConnection connection, SqliteTransaction transaction, string recipient, string messageId, RecipientRole role)
+    private static async Task InsertInboxAsync(SqliteConnection connection, SqliteTransaction transaction, string recipient, string messageId, RecipientRole role, string? viaDesk)
     {
         await using var entry = connection.Command("""
-            INSERT OR IGNORE INTO inbox(recipient_id, cursor, message_id, role)
-            VALUES ($recipient, (SELECT COALESCE(MAX(cursor), 0) + 1 FROM inbox WHERE recipient_id = $recipient), $message, $role)
-            """, transaction, ("$recipient", recipient), ("$message", messageId), ("$role", (int)role));
+            INSERT OR IGNORE INTO inbox(recipient_id, cursor, message_id, role, via_desk)
+            VALUES ($recipient, (SELECT COALESCE(MAX(cursor), 0) + 1 FROM inbox WHERE recipient_id = $recipient), $message, $role, $desk)
+            """, transaction, ("$recipient", recipient), ("$message", messageId), ("$role", (int)role), ("$desk", viaDesk));
         await entry.ExecuteNonQueryAsync();
     }
 
@@ -673,7 +674,7 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
                 return false;
             }
 
-            await InsertInboxAsync(connection, transaction, next, escalation.MessageId, RecipientRole.Action);
+            await InsertInboxAsync(connection, transaction, next, escalation.MessageId, RecipientRole.Action, escalation.DeskId);
             chain.Add(next);
             await using (var update = connection.Command(
                 "UPDATE escalations SET step = step + 1, next_at = $next, chain = $chain WHERE message_id = $message AND desk_id = $desk", transaction,
@@ -810,7 +811,7 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
     {
         await using var connection = await _db.OpenAsync(cancellationToken);
         await using var command = connection.Command("""
-            SELECT i.recipient_id, i.role, m.sent_at, i.delivered_at, i.read_at, i.acknowledged_at, i.reply_code, i.reply_reason, i.replied_at
+            SELECT i.recipient_id, i.role, m.sent_at, i.delivered_at, i.read_at, i.acknowledged_at, i.reply_code, i.reply_reason, i.replied_at, i.via_desk
             FROM messages m JOIN inbox i ON i.message_id = m.id
             WHERE m.id = $message AND m.sender_id = $sender ORDER BY i.recipient_id
             """, null, ("$message", messageId), ("$sender", sender));
@@ -830,6 +831,7 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
                 ReplyCode = reader.IsDBNull(6) ? ReplyCode.Unspecified : (ReplyCode)reader.GetInt32(6),
                 ReplyReason = reader.IsDBNull(7) ? string.Empty : cipher.Open((byte[])reader[7], messageId),
                 RepliedAt = At(reader, 8),
+                ViaDesk = reader.IsDBNull(9) ? string.Empty : reader.GetString(9),
             });
         }
 
