@@ -51,6 +51,8 @@ public sealed class AuditGrpcService(AuditLog log, CheckpointSigner signer) : Au
         return new AppendResponse { Results = { results } };
     }
 
+    private const int MaxBundleEntries = 10_000;
+
     public override async Task<ListTrailResponse> ListTrail(ListTrailRequest request, ServerCallContext context)
     {
         var caller = context.GetHttpContext().User;
@@ -89,22 +91,78 @@ public sealed class AuditGrpcService(AuditLog log, CheckpointSigner signer) : Au
         return new GetEntriesResponse { Entries = { await log.EntriesAsync(request.Start, request.End, scope, context.CancellationToken) } };
     }
 
-    public override Task<InclusionProof> GetInclusionProof(GetInclusionProofRequest request, ServerCallContext context)
+    public override async Task<InclusionProof> GetInclusionProof(GetInclusionProofRequest request, ServerCallContext context)
     {
         AuditorScope(context.GetHttpContext().User);
         var size = log.Size;
+        var index = request.Index;
+        if (!request.LeafHash.IsEmpty)
+        {
+            new FieldViolations().Require(request.LeafHash.Length == 32, "leaf_hash", "A 32-byte SHA-256 leaf hash.").ThrowIfAny();
+            index = await log.IndexOfLeafAsync(request.LeafHash.ToByteArray(), context.CancellationToken) ?? throw RpcErrors.NotFound("No entry has this leaf hash.");
+        }
+
         new FieldViolations()
             .Require(request.TreeSize > 0 && request.TreeSize <= size, "tree_size", $"1 to {size}.")
-            .Require(request.Index >= 0 && request.Index < request.TreeSize, "index", "Must be a leaf of the tree.")
+            .Require(index >= 0 && index < request.TreeSize, "index", "Must be a leaf of the tree.")
             .ThrowIfAny();
-        var proof = log.InclusionProof(request.Index, request.TreeSize);
-        return Task.FromResult(new InclusionProof
+        return Proof(index, request.TreeSize);
+    }
+
+    public override Task<ConsistencyProof> GetConsistencyProof(GetConsistencyProofRequest request, ServerCallContext context)
+    {
+        var size = log.Size;
+        new FieldViolations()
+            .Require(request.SecondSize > 0 && request.SecondSize <= size, "second_size", $"1 to {size}.")
+            .Require(request.FirstSize > 0 && request.FirstSize <= request.SecondSize, "first_size", "1 to second_size.")
+            .ThrowIfAny();
+        return Task.FromResult(new ConsistencyProof
         {
-            Index = request.Index,
-            TreeSize = request.TreeSize,
-            Hashes = { proof.Select(ByteString.CopyFrom) },
+            FirstSize = request.FirstSize,
+            SecondSize = request.SecondSize,
+            Hashes = { log.ConsistencyProof(request.FirstSize, request.SecondSize).Select(ByteString.CopyFrom) },
         });
     }
+
+    public override async Task<AuditBundle> ExportBundle(ExportBundleRequest request, ServerCallContext context)
+    {
+        var caller = context.GetHttpContext().User;
+        var scope = AuditorScope(caller);
+        new FieldViolations().Require(request.ObjectId.Length is > 0 and <= 200, "object_id", "Required, at most 200 characters.").ThrowIfAny();
+        var checkpoint = log.LatestCheckpoint();
+        var bundle = new AuditBundle
+        {
+            Format = "liaisonnet-audit-bundle/v1",
+            ObjectId = request.ObjectId,
+            Checkpoint = checkpoint,
+            PublicKey = new PublicKey { KeyId = signer.KeyId, Spki = ByteString.CopyFrom(signer.PublicKey) },
+        };
+        for (long after = -1; bundle.Entries.Count < MaxBundleEntries;)
+        {
+            var page = await log.TrailAsync(request.ObjectId, scope, after, MaxTrailPage, context.CancellationToken);
+            foreach (var entry in page.Where(e => e.Index < checkpoint.TreeSize))
+            {
+                bundle.Entries.Add(new BundleEntry { Entry = entry, Proof = Proof(entry.Index, checkpoint.TreeSize) });
+            }
+
+            if (page.Count < MaxTrailPage)
+            {
+                break;
+            }
+
+            after = page[^1].Index;
+        }
+
+        await RecordAuditorQueryAsync(caller, "audit.bundle.exported", request.ObjectId, context.CancellationToken);
+        return bundle;
+    }
+
+    private InclusionProof Proof(long index, long treeSize) => new()
+    {
+        Index = index,
+        TreeSize = treeSize,
+        Hashes = { log.InclusionProof(index, treeSize).Select(ByteString.CopyFrom) },
+    };
 
     public override Task<PublicKey> GetPublicKey(GetPublicKeyRequest request, ServerCallContext context) =>
         Task.FromResult(new PublicKey { KeyId = signer.KeyId, Spki = ByteString.CopyFrom(signer.PublicKey) });

@@ -31,6 +31,7 @@ public sealed class AuditLog(IOptions<LiaisonOptions> options, CheckpointSigner 
             occurred_at INTEGER NOT NULL);
         CREATE TABLE IF NOT EXISTS entry_refs(ref TEXT NOT NULL, idx INTEGER NOT NULL, PRIMARY KEY(ref, idx)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS entry_agencies(agency TEXT NOT NULL, idx INTEGER NOT NULL, PRIMARY KEY(agency, idx)) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS entries_leaf_hash ON entries(leaf_hash);
         """;
 
     private readonly SqliteDatabase _db = new(Path.Combine(options.Value.DataFolderFor(ServiceKind.Audit.DataFolderName()), "audit.db"));
@@ -149,6 +150,16 @@ public sealed class AuditLog(IOptions<LiaisonOptions> options, CheckpointSigner 
     }
 
     public IReadOnlyList<byte[]> InclusionProof(long index, long treeSize) => Merkle.InclusionProof(_tree, index, treeSize);
+
+    public IReadOnlyList<byte[]> ConsistencyProof(long firstSize, long secondSize) => Merkle.ConsistencyProof(_tree, firstSize, secondSize);
+
+    /// <summary>The index of the entry with this leaf hash, or null.</summary>
+    public async Task<long?> IndexOfLeafAsync(byte[] leafHash, CancellationToken cancellationToken)
+    {
+        await using var connection = await _db.OpenAsync(cancellationToken);
+        await using var command = connection.Command("SELECT idx FROM entries WHERE leaf_hash = $hash ORDER BY idx LIMIT 1", null, ("$hash", leafHash));
+        return await command.ExecuteScalarAsync(cancellationToken) is long index ? index : null;
+    }
 
     /// <summary>Entries [start, end); those outside <paramref name="scope"/> carry only their leaf hash.</summary>
     public async Task<IReadOnlyList<LogEntry>> EntriesAsync(long start, long end, AuditScope scope, CancellationToken cancellationToken)
