@@ -105,3 +105,45 @@ public sealed class AuditBundleTests(SystemFixture fixture) : IClassFixture<Syst
         Assert.Equal(StatusCode.NotFound, missing.StatusCode);
     }
 }
+
+/// <summary>Trail queries by case, desk, agency and time range, within the auditor's scope.</summary>
+public sealed class TrailQueryTests(SystemFixture fixture) : IClassFixture<SystemFixture>
+{
+    [Fact]
+    public async Task TrailsByCaseAgencyAndTimeRangeStayWithinTheAuditorsAgency()
+    {
+        var caseId = $"KZ-CASE-{Guid.NewGuid():n}"[..20];
+        var before = DateTimeOffset.UtcNow.AddSeconds(-1);
+        using var sender = await fixture.System.ClientForUserAsync("sattarkhanov");
+        var sent = await sender.Relay.SendMessageAsync(new SendMessageRequest
+        {
+            ClientMessageId = Guid.NewGuid().ToString(), ActionRecipients = { "uz-cus-khodjaev" }, Precedence = Precedence.Routine, Subject = "Case work", Body = "…", CaseId = caseId,
+        });
+
+        using var auditor = await fixture.System.ClientForUserAsync("omarova"); // KZ-BS
+        ListTrailResponse byCase;
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        do
+        {
+            await Task.Delay(200);
+            byCase = await auditor.Audit.ListTrailAsync(new ListTrailRequest { ObjectId = caseId });
+        }
+        while (byCase.Entries.Count == 0 && DateTime.UtcNow < deadline);
+
+        Assert.Equal(sent.MessageId, Assert.Single(byCase.Entries).Event.ObjectId);
+
+        var window = await auditor.Audit.ListTrailAsync(new ListTrailRequest
+        {
+            Agency = "KZ-BS", From = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(before), PageSize = 500,
+        });
+        Assert.Contains(window.Entries, e => e.Event?.ObjectId == sent.MessageId);
+        Assert.All(window.Entries, e => Assert.Contains("KZ-BS", e.Event.Agencies));
+        Assert.All(window.Entries, e => Assert.True(e.Event.OccurredAt.ToDateTimeOffset() >= before));
+
+        var empty = await auditor.Audit.ListTrailAsync(new ListTrailRequest { ObjectId = caseId, To = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(before) });
+        Assert.Empty(empty.Entries);
+
+        var otherAgency = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => auditor.Audit.ListTrailAsync(new ListTrailRequest { Agency = "UZ-CUS" }).ResponseAsync);
+        Assert.Equal(Grpc.Core.StatusCode.PermissionDenied, otherAgency.StatusCode);
+    }
+}

@@ -60,13 +60,21 @@ public sealed class AuditGrpcService(AuditLog log, CheckpointSigner signer) : Au
         var pageSize = request.PageSize == 0 ? 100 : request.PageSize;
         long after = -1;
         new FieldViolations()
-            .Require(request.ObjectId.Length is > 0 and <= 200, "object_id", "Required, at most 200 characters.")
+            .Require(request.ObjectId.Length <= 200, "object_id", "At most 200 characters.")
+            .Require(request.ObjectId.Length > 0 || request.Agency.Length > 0, "object_id", "Name an object, or an agency.")
+            .Require(request.Agency.Length <= 50, "agency", "An agency code.")
             .Require(pageSize is > 0 and <= MaxTrailPage, "page_size", $"1 to {MaxTrailPage}.")
             .Require(request.PageToken.Length == 0 || long.TryParse(request.PageToken, NumberStyles.None, CultureInfo.InvariantCulture, out after), "page_token", "Not a token this service issued.")
+            .Require(request.From is null || request.To is null || request.From.ToDateTimeOffset() < request.To.ToDateTimeOffset(), "to", "After from.")
             .ThrowIfAny();
+        if (request.Agency.Length > 0 && scope.Agency is not null && request.Agency != scope.Agency)
+        {
+            throw RpcErrors.PermissionDenied($"You audit {scope.Agency} only.");
+        }
 
-        var entries = await log.TrailAsync(request.ObjectId, scope, after, pageSize, context.CancellationToken);
-        await RecordAuditorQueryAsync(caller, "audit.trail.viewed", request.ObjectId, context.CancellationToken);
+        var query = new TrailQuery(request.ObjectId, request.Agency, request.From?.ToDateTimeOffset().ToUnixTimeMilliseconds(), request.To?.ToDateTimeOffset().ToUnixTimeMilliseconds());
+        var entries = await log.TrailAsync(query, scope, after, pageSize, context.CancellationToken);
+        await RecordAuditorQueryAsync(caller, "audit.trail.viewed", request.ObjectId.Length > 0 ? request.ObjectId : $"agency:{request.Agency}", context.CancellationToken);
         var response = new ListTrailResponse { Entries = { entries } };
         if (entries.Count == pageSize)
         {

@@ -8,6 +8,9 @@ using Microsoft.Extensions.Options;
 
 namespace LiaisonNet.Audit.Log;
 
+/// <summary>What a trail query asks for: an object, an agency, a time range (milliseconds since 1970), any combination.</summary>
+public sealed record TrailQuery(string? Reference, string? Agency, long? FromMs, long? ToMs);
+
 /// <summary>Who may see which entries: everything, or the entries that involve one agency.</summary>
 public sealed record AuditScope(string? Agency)
 {
@@ -170,13 +173,44 @@ public sealed class AuditLog(IOptions<LiaisonOptions> options, CheckpointSigner 
     }
 
     /// <summary>Entries that name <paramref name="reference"/> (as object, actor or related id) within scope, after the index <paramref name="after"/>.</summary>
-    public async Task<IReadOnlyList<LogEntry>> TrailAsync(string reference, AuditScope scope, long after, int limit, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<LogEntry>> TrailAsync(string reference, AuditScope scope, long after, int limit, CancellationToken cancellationToken) =>
+        TrailAsync(new TrailQuery(reference, null, null, null), scope, after, limit, cancellationToken);
+
+    /// <summary>Entries matching <paramref name="query"/> within <paramref name="scope"/>, after the index <paramref name="after"/>, oldest first.</summary>
+    public async Task<IReadOnlyList<LogEntry>> TrailAsync(TrailQuery query, AuditScope scope, long after, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await _db.OpenAsync(cancellationToken);
-        var sql = scope.Agency is null
-            ? "SELECT e.idx, e.data, e.leaf_hash FROM entry_refs r JOIN entries e ON e.idx = r.idx WHERE r.ref = $ref AND r.idx > $after ORDER BY r.idx LIMIT $limit"
-            : "SELECT e.idx, e.data, e.leaf_hash FROM entry_refs r JOIN entry_agencies a ON a.idx = r.idx AND a.agency = $agency JOIN entries e ON e.idx = r.idx WHERE r.ref = $ref AND r.idx > $after ORDER BY r.idx LIMIT $limit";
-        await using var command = connection.Command(sql, null, ("$ref", reference), ("$after", after), ("$limit", limit), ("$agency", scope.Agency));
+        var joins = new List<string>();
+        var where = new List<string> { "e.idx > $after" };
+        if (query.Reference is { Length: > 0 })
+        {
+            joins.Add("JOIN entry_refs r ON r.idx = e.idx AND r.ref = $ref");
+        }
+
+        // The caller's scope, and the agency asked for, each narrow the entries.
+        if (scope.Agency is not null)
+        {
+            joins.Add("JOIN entry_agencies a ON a.idx = e.idx AND a.agency = $scope");
+        }
+
+        if (query.Agency is { Length: > 0 } && query.Agency != scope.Agency)
+        {
+            joins.Add("JOIN entry_agencies q ON q.idx = e.idx AND q.agency = $agency");
+        }
+
+        if (query.FromMs is not null)
+        {
+            where.Add("e.occurred_at >= $from");
+        }
+
+        if (query.ToMs is not null)
+        {
+            where.Add("e.occurred_at < $to");
+        }
+
+        var sql = $"SELECT e.idx, e.data, e.leaf_hash FROM entries e {string.Join(' ', joins)} WHERE {string.Join(" AND ", where)} ORDER BY e.idx LIMIT $limit";
+        await using var command = connection.Command(sql, null, ("$ref", query.Reference), ("$after", after), ("$limit", limit), ("$scope", scope.Agency),
+            ("$agency", query.Agency), ("$from", query.FromMs), ("$to", query.ToMs));
         return await ReadEntriesAsync(command, scope, cancellationToken);
     }
 

@@ -289,7 +289,14 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
             ObjectId = messageId,
             ContentHash = ByteString.CopyFrom(ContentHash(request.Subject, request.Body)),
             Agencies = { agencies },
-            Related = { recipients.Select(r => r.Id) },
+            // Recipients, their desks and the case, so that the trail of each finds this message.
+            Related =
+            {
+                recipients.Select(r => r.Id)
+                    .Concat(recipients.Where(r => r.ViaDesk is not null).Select(r => $"desk:{r.ViaDesk}"))
+                    .Concat(request.CaseId.Length > 0 ? [request.CaseId] : [])
+                    .Distinct(StringComparer.Ordinal),
+            },
         }, now, CancellationToken.None);
         if (pending.Forwarding is { } forwarding)
         {
