@@ -16,6 +16,12 @@ public static class Extensions
         builder.Services.AddSingleton<CheckpointSigner>();
         builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditLog>());
+        builder.Services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.Section)
+            .Validate(o => o.VerifyInterval > TimeSpan.Zero, "Audit:VerifyInterval must be positive.").ValidateOnStart();
+        builder.Services.AddSingleton<LogMonitor>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<LogMonitor>());
+        builder.Services.AddHealthChecks().Add(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckRegistration(
+            "audit-log-integrity", sp => sp.GetRequiredService<LogMonitor>(), null, ["ready"]));
         return builder;
     }
 

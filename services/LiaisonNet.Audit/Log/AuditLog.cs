@@ -154,6 +154,48 @@ public sealed class AuditLog(IOptions<LiaisonOptions> options, CheckpointSigner 
 
     public IReadOnlyList<byte[]> InclusionProof(long index, long treeSize) => Merkle.InclusionProof(_tree, index, treeSize);
 
+    /// <summary>The root of the first <paramref name="size"/> entries as this process has known them since it started.</summary>
+    public byte[] RootOf(long size) => _tree.Root(size);
+
+    /// <summary>
+    /// Re-reads every stored entry and checks it against what was signed: indexes without a gap, each leaf hash the hash
+    /// of its data, and the root of the stored leaves equal to the root this process has known (and signed) for that size.
+    /// A changed byte, a deleted or reordered row, or a tail truncated and re-appended all fail; an untouched log passes.
+    /// </summary>
+    public async Task<VerificationResult> VerifyStoredAsync(CancellationToken cancellationToken)
+    {
+        var size = _tree.Size;
+        var leaves = new List<byte[]>((int)size);
+        await using var connection = await _db.OpenAsync(cancellationToken);
+        await using var command = connection.Command("SELECT idx, data, leaf_hash FROM entries WHERE idx < $size ORDER BY idx", null, ("$size", size));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var index = reader.GetInt64(0);
+            if (index != leaves.Count)
+            {
+                return VerificationResult.Fail(size, $"Entry {leaves.Count} is missing (the next stored is {index}).");
+            }
+
+            var leaf = (byte[])reader[2];
+            if (!Merkle.LeafHash((byte[])reader[1]).AsSpan().SequenceEqual(leaf))
+            {
+                return VerificationResult.Fail(size, $"Entry {index}: its stored data does not hash to its stored leaf hash.");
+            }
+
+            leaves.Add(leaf);
+        }
+
+        if (leaves.Count != size)
+        {
+            return VerificationResult.Fail(size, $"{leaves.Count} entries stored; {size} were signed.");
+        }
+
+        return Merkle.RootOf(leaves).AsSpan().SequenceEqual(_tree.Root(size))
+            ? new VerificationResult(true, size, $"All {size} stored entries hash to the signed root.")
+            : VerificationResult.Fail(size, "The stored entries no longer hash to the root that was signed: entries were changed, reordered or replaced.");
+    }
+
     public IReadOnlyList<byte[]> ConsistencyProof(long firstSize, long secondSize) => Merkle.ConsistencyProof(_tree, firstSize, secondSize);
 
     /// <summary>The index of the entry with this leaf hash, or null.</summary>
