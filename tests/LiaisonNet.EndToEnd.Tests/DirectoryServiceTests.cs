@@ -234,26 +234,8 @@ public sealed class DirectoryServiceTests(SystemFixture fixture) : IClassFixture
         Languages = { new Protos.Directory.V1.LanguageSkill { Language = "kk", Level = "native" } },
     };
 
-    private static async Task<RpcException> AssertStatus(StatusCode expected, Func<Task> call)
-    {
-        var error = await Assert.ThrowsAsync<RpcException>(call);
-        Assert.True(expected == error.StatusCode, $"Expected {expected}, got {error.StatusCode}: {error.Status.Detail}");
-        return error;
-    }
+    private static Task<RpcException> AssertStatus(StatusCode expected, Func<Task> call) => Expect.StatusAsync(expected, call);
 
-    private static async Task<List<AuditEvent>> TrailAsync(LiaisonClient auditor, string objectId, string action, int count = 1)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
-        {
-            var trail = await auditor.Audit.ListTrailAsync(new ListTrailRequest { ObjectId = objectId, PageSize = 500 });
-            var events = trail.Entries.Select(e => e.Event).Where(e => e is not null).ToList();
-            if (events.Count(e => e.Action == action) >= count || DateTime.UtcNow > deadline)
-            {
-                return events;
-            }
-
-            await Task.Delay(200);
-        }
-    }
+    private static Task<List<AuditEvent>> TrailAsync(LiaisonClient auditor, string objectId, string action, int count = 1) =>
+        Expect.TrailAsync(auditor, objectId, action, count);
 }

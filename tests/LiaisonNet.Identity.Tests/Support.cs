@@ -21,29 +21,10 @@ internal static class Support
 {
     public const string Password = Host.HostSecrets.DemoPassword;
 
-    public static async Task<RpcException> AssertStatus(StatusCode expected, Func<Task> call)
-    {
-        var error = await Assert.ThrowsAsync<RpcException>(call);
-        Assert.True(expected == error.StatusCode, $"Expected {expected}, got {error.StatusCode}: {error.Status.Detail}");
-        return error;
-    }
+    public static Task<RpcException> AssertStatus(StatusCode expected, Func<Task> call) => Expect.StatusAsync(expected, call);
 
-    /// <summary>Waits until the trail of <paramref name="objectId"/>, as <paramref name="auditor"/> sees it, holds <paramref name="count"/> events of <paramref name="action"/>.</summary>
-    public static async Task<IReadOnlyList<AuditEvent>> TrailAsync(LiaisonClient auditor, string objectId, string action, int count = 1)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
-        {
-            var trail = await auditor.Audit.ListTrailAsync(new ListTrailRequest { ObjectId = objectId, PageSize = 500 });
-            var events = trail.Entries.Select(e => e.Event).Where(e => e is not null).ToList();
-            if (events.Count(e => e.Action == action) >= count || DateTime.UtcNow > deadline)
-            {
-                return events;
-            }
-
-            await Task.Delay(200);
-        }
-    }
+    public static Task<List<AuditEvent>> TrailAsync(LiaisonClient auditor, string objectId, string action, int count = 1) =>
+        Expect.TrailAsync(auditor, objectId, action, count);
 
     /// <summary>POSTs a form to the token endpoint and returns the status and JSON body.</summary>
     public static async Task<(int Status, JsonElement Body)> TokenRequestAsync(RunningSystem system, Dictionary<string, string> form, string endpoint = "connect/token")

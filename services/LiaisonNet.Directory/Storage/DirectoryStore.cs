@@ -62,8 +62,7 @@ public sealed class DirectoryStore(
             entity_type TEXT NOT NULL, entity_id TEXT NOT NULL, version INTEGER NOT NULL,
             changed_at INTEGER NOT NULL, changed_by TEXT NOT NULL, before TEXT, after TEXT,
             PRIMARY KEY(entity_type, entity_id, version));
-        CREATE TABLE IF NOT EXISTS outbox(seq INTEGER PRIMARY KEY AUTOINCREMENT, event BLOB NOT NULL);
-        """;
+        """ + SqliteOutbox.Schema;
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -151,34 +150,11 @@ public sealed class DirectoryStore(
         outbox.Wake();
     }
 
-    public async Task<IReadOnlyList<(long Seq, AuditEvent Event)>> PeekOutboxAsync(int limit, CancellationToken cancellationToken)
-    {
-        await using var connection = await _db.OpenAsync(cancellationToken);
-        await using var command = connection.Command("SELECT seq, event FROM outbox ORDER BY seq LIMIT $limit", null, ("$limit", limit));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var events = new List<(long, AuditEvent)>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            events.Add((reader.GetInt64(0), AuditEvent.Parser.ParseFrom((byte[])reader[1])));
-        }
+    public Task<IReadOnlyList<(long Seq, AuditEvent Event)>> PeekOutboxAsync(int limit, CancellationToken cancellationToken) =>
+        SqliteOutbox.PeekAsync(_db, limit, cancellationToken);
 
-        return events;
-    }
-
-    public async Task RemoveFromOutboxAsync(long throughSeq, CancellationToken cancellationToken)
-    {
-        await _writer.WaitAsync(cancellationToken);
-        try
-        {
-            await using var connection = await _db.OpenAsync(cancellationToken);
-            await using var command = connection.Command("DELETE FROM outbox WHERE seq <= $seq", null, ("$seq", throughSeq));
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-        finally
-        {
-            _writer.Release();
-        }
-    }
+    public Task RemoveFromOutboxAsync(long throughSeq, CancellationToken cancellationToken) =>
+        SqliteOutbox.RemoveAsync(_db, _writer, throughSeq, cancellationToken);
 
     /// <summary>An audit event about a directory entry, stamped with a fresh id and the current time.</summary>
     public AuditEvent Event(string action, string actor, string objectType, string objectId, string? document, params string?[] agencies)
@@ -326,9 +302,6 @@ public sealed class DirectoryStore(
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    private static async Task EnqueueAsync(SqliteConnection connection, SqliteTransaction? transaction, AuditEvent e, CancellationToken cancellationToken)
-    {
-        await using var command = connection.Command("INSERT INTO outbox(event) VALUES ($event)", transaction, ("$event", e.ToByteArray()));
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+    private static Task EnqueueAsync(SqliteConnection connection, SqliteTransaction? transaction, AuditEvent e, CancellationToken cancellationToken) =>
+        SqliteOutbox.EnqueueAsync(connection, transaction, e, cancellationToken);
 }

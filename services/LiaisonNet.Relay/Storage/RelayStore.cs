@@ -69,7 +69,6 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
             via_desk TEXT,
             PRIMARY KEY(recipient_id, cursor),
             UNIQUE(recipient_id, message_id)) WITHOUT ROWID;
-        CREATE TABLE IF NOT EXISTS outbox(seq INTEGER PRIMARY KEY AUTOINCREMENT, event BLOB NOT NULL);
         CREATE TABLE IF NOT EXISTS forward_permissions(
             id TEXT PRIMARY KEY,
             message_id TEXT NOT NULL,
@@ -872,34 +871,11 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
         return ((RecipientRole)reader.GetInt32(0), reader.IsDBNull(1) ? null : reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetInt64(2), reader.GetString(3));
     }
 
-    public async Task<IReadOnlyList<(long Seq, AuditEvent Event)>> PeekOutboxAsync(int limit, CancellationToken cancellationToken)
-    {
-        await using var connection = await _db.OpenAsync(cancellationToken);
-        await using var command = connection.Command("SELECT seq, event FROM outbox ORDER BY seq LIMIT $limit", null, ("$limit", limit));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var events = new List<(long, AuditEvent)>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            events.Add((reader.GetInt64(0), AuditEvent.Parser.ParseFrom((byte[])reader[1])));
-        }
+    public Task<IReadOnlyList<(long Seq, AuditEvent Event)>> PeekOutboxAsync(int limit, CancellationToken cancellationToken) =>
+        SqliteOutbox.PeekAsync(_db, limit, cancellationToken);
 
-        return events;
-    }
-
-    public async Task RemoveFromOutboxAsync(long throughSeq, CancellationToken cancellationToken)
-    {
-        await _writer.WaitAsync(cancellationToken);
-        try
-        {
-            await using var connection = await _db.OpenAsync(cancellationToken);
-            await using var command = connection.Command("DELETE FROM outbox WHERE seq <= $seq", null, ("$seq", throughSeq));
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-        finally
-        {
-            _writer.Release();
-        }
-    }
+    public Task RemoveFromOutboxAsync(long throughSeq, CancellationToken cancellationToken) =>
+        SqliteOutbox.RemoveAsync(_db, _writer, throughSeq, cancellationToken);
 
     /// <summary>SHA-256 of the subject and body (UTF-8, separated by a zero byte): what the audit trail keeps instead of the text.</summary>
     public static byte[] ContentHash(string subject, string body) =>
@@ -947,8 +923,7 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
         e.EventId = Guid.CreateVersion7().ToString();
         e.OccurredAt = Timestamp.FromDateTimeOffset(at);
         e.Source = "liaison-relay";
-        await using var command = connection.Command("INSERT INTO outbox(event) VALUES ($event)", transaction, ("$event", e.ToByteArray()));
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await SqliteOutbox.EnqueueAsync(connection, transaction, e, cancellationToken);
     }
 }
 
