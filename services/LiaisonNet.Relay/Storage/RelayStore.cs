@@ -90,8 +90,7 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
             done INTEGER NOT NULL DEFAULT 0,
             PRIMARY KEY(message_id, desk_id));
         CREATE INDEX IF NOT EXISTS escalations_due ON escalations(done, next_at);
-
-        """;
+        """ + SqliteOutbox.Schema;
 
     /// <summary>At most this many sends share one transaction (and one fsync).</summary>
     private const int MaxBatch = 256;
