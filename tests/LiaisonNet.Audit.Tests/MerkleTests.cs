@@ -65,7 +65,18 @@ public sealed class MerkleTests
                 }
 
                 Assert.False(Merkle.VerifyInclusion(index, size * 2, leaf, proof, root));
+                if (size / 2 > index && size / 2 != size)
+                {
+                    Assert.False(Merkle.VerifyInclusion(index, size / 2, leaf, proof, root));
+                }
+
                 Assert.False(Merkle.VerifyInclusion(index, size, leaf, proof, Merkle.EmptyRoot()));
+                Assert.False(Merkle.VerifyInclusion(index, size, leaf, proof, Random32()));
+                if (proof.Count > 0)
+                {
+                    Assert.False(Merkle.VerifyInclusion(index, size, leaf, [proof[0], Random32(), .. proof.Skip(1)], root));
+                    Assert.False(Merkle.VerifyInclusion(index, size, leaf, [.. proof.Take(proof.Count - 1)], root));
+                }
                 for (var p = 0; p < proof.Count; p++)
                 {
                     var flipped = proof.Select(h => (byte[])h.Clone()).ToList();
@@ -94,9 +105,22 @@ public sealed class MerkleTests
                 {
                     Assert.False(Merkle.VerifyConsistency(size1, size2, root2, root1, proof));
                     Assert.False(Merkle.VerifyConsistency(size1, size2, root1, root2, proof.Take(proof.Count - 1).ToList()));
-                    var flipped = proof.Select(h => (byte[])h.Clone()).ToList();
-                    flipped[^1][31] ^= 0x80;
-                    Assert.False(Merkle.VerifyConsistency(size1, size2, root1, root2, flipped));
+                    for (var p = 0; p < proof.Count; p++)
+                    {
+                        var flipped = proof.Select(h => (byte[])h.Clone()).ToList();
+                        flipped[p][31] ^= 0x80;
+                        Assert.False(Merkle.VerifyConsistency(size1, size2, root1, root2, flipped));
+                        Assert.False(Merkle.VerifyConsistency(size1, size2, root1, root2, proof.Where((_, i) => i != p).ToList()));
+                    }
+
+                    Assert.False(Merkle.VerifyConsistency(size1, size2, root1, root2, [.. proof, Random32()]));
+                    Assert.False(Merkle.VerifyConsistency(size1, size2, root1, Random32(), proof));
+                    Assert.False(Merkle.VerifyConsistency(size1, size2, Random32(), root2, proof));
+                    Assert.False(Merkle.VerifyConsistency(size1, size2 * 2, root1, root2, proof));
+                    if (size1 > 1)
+                    {
+                        Assert.False(Merkle.VerifyConsistency(size1 / 2, size2, root1, root2, proof));
+                    }
                 }
             }
         }
@@ -117,6 +141,49 @@ public sealed class MerkleTests
         Assert.True(Checkpoint.VerifySignature(note, signature, spki));
         Assert.False(Checkpoint.VerifySignature(note.Replace("\n42\n", "\n43\n", StringComparison.Ordinal), signature, spki));
     }
+
+    [Fact]
+    public void ProofsMatchThePublishedRfc6962Vectors()
+    {
+        // Inclusion and consistency proofs over the eight reference leaves, as published with the Certificate
+        // Transparency and transparency-dev/merkle test suites.
+        var cache = Cache(ReferenceLeaves.Select(l => Merkle.LeafHash(l)));
+        (long Index, long Size, string[] Proof)[] inclusion =
+        [
+            (0, 1, []),
+            (0, 8, ["96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7", "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+                "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4"]),
+            (5, 8, ["bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b", "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
+                "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"]),
+            (2, 3, ["fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125"]),
+            (1, 5, ["6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d", "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+                "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b"]),
+        ];
+        foreach (var (index, size, expected) in inclusion)
+        {
+            var proof = Merkle.InclusionProof(cache, index, size);
+            Assert.Equal(expected, proof.Select(Convert.ToHexStringLower));
+            Assert.True(Merkle.VerifyInclusion(index, size, Merkle.LeafHash(ReferenceLeaves[index]), [.. expected.Select(Convert.FromHexString)], Convert.FromHexString(ReferenceRoots[size - 1])));
+        }
+
+        (long Size1, long Size2, string[] Proof)[] consistency =
+        [
+            (1, 1, []),
+            (1, 8, ["96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7", "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+                "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4"]),
+            (6, 8, ["0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a", "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
+                "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"]),
+            (2, 5, ["5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e", "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b"]),
+        ];
+        foreach (var (size1, size2, expected) in consistency)
+        {
+            Assert.Equal(expected, Merkle.ConsistencyProof(cache, size1, size2).Select(Convert.ToHexStringLower));
+            Assert.True(Merkle.VerifyConsistency(size1, size2, Convert.FromHexString(ReferenceRoots[size1 - 1]), Convert.FromHexString(ReferenceRoots[size2 - 1]),
+                [.. expected.Select(Convert.FromHexString)]));
+        }
+    }
+
+    private static byte[] Random32() => System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
 
     private static SubtreeCache Cache(IEnumerable<byte[]> leaves)
     {
