@@ -147,3 +147,48 @@ public sealed class TrailQueryTests(SystemFixture fixture) : IClassFixture<Syste
         Assert.Equal(Grpc.Core.StatusCode.PermissionDenied, otherAgency.StatusCode);
     }
 }
+
+/// <summary>The checkpoint-signing key rotates; every checkpoint ever signed still verifies, and the log records the change.</summary>
+public sealed class CheckpointKeyRotationTests
+{
+    [Fact]
+    public async Task OldCheckpointsVerifyWithTheirKeyAfterARotationThatTheLogRecords()
+    {
+        await using var system = await TestKit.RunningSystem.StartAsync();
+        using (var auditor = await system.ClientForUserAsync("omarova"))
+        {
+            Assert.Single((await auditor.Audit.ListPublicKeysAsync(new ListPublicKeysRequest())).Keys);
+        }
+
+        SignedCheckpoint before;
+        using (var auditor = await system.ClientForUserAsync("omarova"))
+        {
+            before = await auditor.Audit.GetCheckpointAsync(new GetCheckpointRequest());
+        }
+
+        await system.RestartAsync(new Dictionary<string, string?> { ["Audit:RotateCheckpointKeyNow"] = "true" });
+        using var client = await system.ClientForUserAsync("omarova");
+        var keys = (await client.Audit.ListPublicKeysAsync(new ListPublicKeysRequest())).Keys;
+        Assert.Equal(2, keys.Count);
+        var after = await client.Audit.GetCheckpointAsync(new GetCheckpointRequest());
+        Assert.NotEqual(before.KeyId, after.KeyId);
+        Assert.Equal(keys[1].KeyId, after.KeyId);
+
+        Assert.True(AuditLogVerifier.VerifyCheckpoint(before, keys.Single(k => k.KeyId == before.KeyId)).Valid);
+        Assert.True(AuditLogVerifier.VerifyCheckpoint(after, keys.Single(k => k.KeyId == after.KeyId)).Valid);
+        Assert.False(AuditLogVerifier.VerifyCheckpoint(before, keys.Single(k => k.KeyId == after.KeyId)).Valid);
+
+        // The new tree extends the old one, and the rotation is in it, visible to every auditor.
+        var proof = await client.Audit.GetConsistencyProofAsync(new GetConsistencyProofRequest { FirstSize = before.TreeSize, SecondSize = after.TreeSize });
+        Assert.True(AuditBundleVerifier.VerifyConsistency(before, after, proof));
+        var tail = await client.Audit.GetEntriesAsync(new GetEntriesRequest { Start = before.TreeSize, End = after.TreeSize });
+        var rotation = Assert.Single(tail.Entries, e => e.Event?.Action == "audit.checkpoint_key.rotated");
+        Assert.Equal(after.KeyId, rotation.Event.ObjectId);
+        Assert.Contains(before.KeyId, rotation.Event.Related);
+
+        // A plain restart keeps the new key.
+        await system.RestartAsync(new Dictionary<string, string?> { ["Audit:RotateCheckpointKeyNow"] = "false" });
+        using var again = await system.ClientForUserAsync("omarova");
+        Assert.Equal(after.KeyId, (await again.Audit.GetCheckpointAsync(new GetCheckpointRequest())).KeyId);
+    }
+}

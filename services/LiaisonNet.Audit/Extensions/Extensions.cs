@@ -13,6 +13,7 @@ public static class Extensions
         builder.AddServiceDefaults(ServiceKind.Audit);
         builder.AddTokenValidation(LiaisonAudiences.Audit);
         builder.AddLiaisonGrpc();
+        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<CheckpointSigner>();
         builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditLog>());

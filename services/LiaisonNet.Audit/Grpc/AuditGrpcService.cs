@@ -172,6 +172,12 @@ public sealed class AuditGrpcService(AuditLog log, CheckpointSigner signer) : Au
         Hashes = { log.InclusionProof(index, treeSize).Select(ByteString.CopyFrom) },
     };
 
+    public override Task<ListPublicKeysResponse> ListPublicKeys(ListPublicKeysRequest request, ServerCallContext context) =>
+        Task.FromResult(new ListPublicKeysResponse
+        {
+            Keys = { signer.Keys.Select(k => new PublicKey { KeyId = k.KeyId, Spki = ByteString.CopyFrom(k.PublicKey), SigningFrom = Timestamp.FromDateTimeOffset(k.SigningFrom) }) },
+        });
+
     public override Task<PublicKey> GetPublicKey(GetPublicKeyRequest request, ServerCallContext context) =>
         Task.FromResult(new PublicKey { KeyId = signer.KeyId, Spki = ByteString.CopyFrom(signer.PublicKey) });
 

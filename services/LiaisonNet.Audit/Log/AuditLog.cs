@@ -16,7 +16,10 @@ public sealed record AuditScope(string? Agency)
 {
     public static AuditScope All { get; } = new((string?)null);
 
-    public bool Covers(AuditEvent e) => Agency is null || e.Agencies.Contains(Agency);
+    /// <summary>Events of the log itself (for example a key rotation) name the agency "*": every auditor sees them.</summary>
+    public const string EveryAgency = "*";
+
+    public bool Covers(AuditEvent e) => Agency is null || e.Agencies.Contains(Agency) || e.Agencies.Contains(EveryAgency);
 }
 
 /// <summary>
@@ -60,6 +63,21 @@ public sealed class AuditLog(IOptions<LiaisonOptions> options, CheckpointSigner 
         }
 
         logger.LogInformation("Audit log opened with {Size} entries", _tree.Size);
+        if (signer.RotatedAtStart)
+        {
+            // The log records its own key change, so that the chain from old checkpoints to new ones is on the record.
+            await AppendAsync(
+            [
+                new AuditEvent
+                {
+                    EventId = $"checkpoint-key-{signer.KeyId}", OccurredAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow),
+                    Actor = "liaison-audit", Action = "audit.checkpoint_key.rotated", ObjectType = "checkpoint-key", ObjectId = signer.KeyId,
+                    ContentHash = ByteString.CopyFrom(System.Security.Cryptography.SHA256.HashData(signer.PublicKey)),
+                    Agencies = { AuditScope.EveryAgency }, Related = { signer.PreviousKeyId ?? string.Empty }, Source = "liaison-audit",
+                },
+            ], cancellationToken);
+            logger.LogWarning("Checkpoint signing key rotated: {Old} -> {New}", signer.PreviousKeyId, signer.KeyId);
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -10,6 +10,12 @@ public sealed class AuditOptions
 
     /// <summary>How often the stored log is re-verified against what was signed.</summary>
     public TimeSpan VerifyInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>A new checkpoint-signing key is made at start when the newest is older than this.</summary>
+    public TimeSpan CheckpointKeyRotationPeriod { get; set; } = TimeSpan.FromDays(365);
+
+    /// <summary>Make a new checkpoint-signing key at this start (after a suspected compromise).</summary>
+    public bool RotateCheckpointKeyNow { get; set; }
 }
 
 /// <summary>
