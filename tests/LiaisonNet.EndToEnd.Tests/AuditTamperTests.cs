@@ -98,6 +98,27 @@ public sealed class AuditTamperTests : IAsyncLifetime
         await AssertHealthAsync("Healthy");
     }
 
+    [Fact]
+    public async Task ALogRewrittenWhileTheServiceWasDownIsCaughtAgainstTheLastVerifiedCheckpoint()
+    {
+        await AppendAsync(1_000);
+        await AssertHealthAsync("Healthy");
+        await Task.Delay(1500); // the monitor has saved the checkpoint it verified
+
+        await _system.StopServiceAsync(ServiceDefaults.Hosting.ServiceKind.Audit);
+        var path = Path.Combine(_system.DataPath, "audit", "audit.db");
+        await using (var db = new SqliteConnection($"Data Source={path};Pooling=false"))
+        {
+            await db.OpenAsync();
+            // A consistent forgery: new data with its own leaf hash, so the rebuilt tree is self-consistent.
+            var forged = new AuditEvent { EventId = "rewritten", Action = "test.appended", Actor = "forger", OccurredAt = Timestamp.FromDateTime(DateTime.UtcNow) }.ToByteArray();
+            await Exec(db, "UPDATE entries SET data = $d, leaf_hash = $l, event_id = 'rewritten' WHERE idx = 5", ("$d", forged), ("$l", Merkle.LeafHash(forged)));
+        }
+
+        await _system.StartServiceAsync(ServiceDefaults.Hosting.ServiceKind.Audit);
+        await AssertHealthAsync("Degraded");
+    }
+
     private async Task AppendAsync(int count)
     {
         var secrets = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_system.DataPath, "host-secrets.json"))).RootElement;

@@ -96,7 +96,10 @@ public sealed class AuditGrpcService(AuditLog log, CheckpointSigner signer) : Au
             .Require(request.End > request.Start && request.End - request.Start <= MaxEntriesPage, "end", $"Must be after start, at most {MaxEntriesPage} entries.")
             .Require(request.End <= size, "end", $"The log has {size} entries.")
             .ThrowIfAny();
-        return new GetEntriesResponse { Entries = { await log.EntriesAsync(request.Start, request.End, scope, context.CancellationToken) } };
+        var entries = await log.EntriesAsync(request.Start, request.End, scope, context.CancellationToken);
+        await RecordAuditorQueryAsync(context.GetHttpContext().User, "audit.entries.viewed",
+            string.Create(CultureInfo.InvariantCulture, $"entries:{request.Start}-{request.End}"), context.CancellationToken);
+        return new GetEntriesResponse { Entries = { entries } };
     }
 
     public override async Task<InclusionProof> GetInclusionProof(GetInclusionProofRequest request, ServerCallContext context)

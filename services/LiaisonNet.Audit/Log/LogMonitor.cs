@@ -1,3 +1,4 @@
+using LiaisonNet.ServiceDefaults.Hosting;
 using LiaisonNet.Client.Audit;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -22,8 +23,13 @@ public sealed class AuditOptions
 /// Re-verifies the stored log on a schedule. A failure is an error in the log and a degraded health check
 /// ("audit-log-integrity" in /health/ready) until a later check passes.
 /// </summary>
-public sealed class LogMonitor(AuditLog log, Microsoft.Extensions.Options.IOptions<AuditOptions> options, ILogger<LogMonitor> logger) : BackgroundService, IHealthCheck
+public sealed class LogMonitor(
+    AuditLog log, Microsoft.Extensions.Options.IOptions<AuditOptions> options, Microsoft.Extensions.Options.IOptions<ServiceDefaults.Hosting.LiaisonOptions> liaison,
+    ILogger<LogMonitor> logger) : BackgroundService, IHealthCheck
 {
+    /// <summary>The last tree head verified (size and root), kept across restarts: the next check must extend it.</summary>
+    private string SavedPath => Path.Combine(liaison.Value.DataFolderFor(ServiceDefaults.Hosting.ServiceKind.Audit.DataFolderName()), "last-verified-checkpoint.txt");
+
     private volatile VerificationResult? _last;
 
     public VerificationResult? Last => _last;
@@ -36,6 +42,22 @@ public sealed class LogMonitor(AuditLog log, Microsoft.Extensions.Options.IOptio
             try
             {
                 var result = await log.VerifyStoredAsync(stoppingToken);
+                if (result.Valid && File.Exists(SavedPath))
+                {
+                    // Consistency with the last verified checkpoint: the log since then only grew, nothing before it changed.
+                    var saved = (await File.ReadAllTextAsync(SavedPath, stoppingToken)).Split(' ');
+                    var savedSize = long.Parse(saved[0], System.Globalization.CultureInfo.InvariantCulture);
+                    if (savedSize > result.TreeSize || !Convert.ToHexStringLower(log.RootOf(savedSize)).Equals(saved[1], StringComparison.Ordinal))
+                    {
+                        result = VerificationResult.Fail(result.TreeSize, $"The log is not an extension of the checkpoint of size {savedSize} verified before.");
+                    }
+                }
+
+                if (result.Valid)
+                {
+                    await File.WriteAllTextAsync(SavedPath, $"{result.TreeSize} {Convert.ToHexStringLower(log.RootOf(result.TreeSize))}", stoppingToken);
+                }
+
                 if (!result.Valid)
                 {
                     logger.LogError("AUDIT LOG INTEGRITY FAILURE at size {Size}: {Detail}", result.TreeSize, result.Detail);
