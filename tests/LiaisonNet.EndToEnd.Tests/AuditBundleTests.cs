@@ -163,7 +163,16 @@ public sealed class CheckpointKeyRotationTests
         SignedCheckpoint before;
         using (var auditor = await system.ClientForUserAsync("omarova"))
         {
-            before = await auditor.Audit.GetCheckpointAsync(new GetCheckpointRequest());
+            // Wait for the first entries (the sign-ins above reach the log through the identity server's outbox).
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            do
+            {
+                await Task.Delay(200);
+                before = await auditor.Audit.GetCheckpointAsync(new GetCheckpointRequest());
+            }
+            while (before.TreeSize == 0 && DateTime.UtcNow < deadline);
+
+            Assert.True(before.TreeSize > 0);
         }
 
         await system.RestartAsync(new Dictionary<string, string?> { ["Audit:RotateCheckpointKeyNow"] = "true" });
