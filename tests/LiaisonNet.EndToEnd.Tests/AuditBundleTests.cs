@@ -77,7 +77,13 @@ public sealed class AuditBundleTests(SystemFixture fixture) : IClassFixture<Syst
     {
         using var auditor = await fixture.System.ClientForUserAsync("omarova");
         using var sender = await fixture.System.ClientForUserAsync("sattarkhanov");
+        // A consistency proof starts from a non-empty tree: wait for the first entries (sign-ins, through an outbox).
         var older = await auditor.Audit.GetCheckpointAsync(new GetCheckpointRequest());
+        for (var wait = DateTime.UtcNow.AddSeconds(20); older.TreeSize == 0 && DateTime.UtcNow < wait; await Task.Delay(200))
+        {
+            older = await auditor.Audit.GetCheckpointAsync(new GetCheckpointRequest());
+        }
+
         await sender.Relay.SendMessageAsync(new SendMessageRequest
         {
             ClientMessageId = Guid.NewGuid().ToString(), ActionRecipients = { "uz-cus-khodjaev" }, Precedence = Precedence.Routine, Subject = "Growth", Body = "…",
