@@ -101,7 +101,7 @@ public sealed class DirectoryStore(
 
         var loadedOfficers = await ReadAllAsync<OfficerRecord>(connection, "officers", cancellationToken);
         var loadedDesks = await ReadAllAsync<DeskRecord>(connection, "desks", cancellationToken);
-        index.Load(loadedOfficers, loadedDesks, DemoDirectory.Places, DemoDirectory.Agencies, DemoDirectory.Units);
+        Load(loadedOfficers, loadedDesks);
         logger.LogInformation("Directory loaded {Officers} officers and {Desks} desks", loadedOfficers.Count, loadedDesks.Count);
     }
 
@@ -186,6 +186,7 @@ public sealed class DirectoryStore(
             await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
             var now = clock.GetUtcNow();
             var versions = new List<long>(changes.Count);
+            var applied = new List<(string Id, T? Stored)>(changes.Count);
             foreach (var change in changes)
             {
                 var (currentVersion, version, before) = await CurrentAsync(connection, transaction, table, entityType, change.Id, cancellationToken);
@@ -196,9 +197,10 @@ public sealed class DirectoryStore(
 
                 string? after = null;
                 string? agency;
+                T? stored = null;
                 if (change.After is { } document)
                 {
-                    var stored = withVersion(document, version);
+                    stored = withVersion(document, version);
                     after = JsonSerializer.Serialize(stored, Json);
                     agency = agencyOf(stored);
                     await UpsertRowAsync(connection, transaction, table, change.Id, agency, version, after, cancellationToken);
@@ -227,10 +229,11 @@ public sealed class DirectoryStore(
 
                 await EnqueueAsync(connection, transaction, e, cancellationToken);
                 versions.Add(version);
+                applied.Add((change.Id, stored));
             }
 
             await transaction.CommitAsync(cancellationToken);
-            await ReloadAsync(connection, cancellationToken);
+            Reindex(applied);
             outbox.Wake();
             return versions;
         }
@@ -240,12 +243,24 @@ public sealed class DirectoryStore(
         }
     }
 
-    private async Task ReloadAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    /// <summary>Rebuilds the index from what it holds with the committed changes applied; nothing is read back from disk.</summary>
+    private void Reindex<T>(IReadOnlyList<(string Id, T? Stored)> applied)
+        where T : class
     {
-        var officers = await ReadAllAsync<OfficerRecord>(connection, "officers", cancellationToken);
-        var desks = await ReadAllAsync<DeskRecord>(connection, "desks", cancellationToken);
-        index.Load(officers, desks, DemoDirectory.Places, DemoDirectory.Agencies, DemoDirectory.Units);
+        var ids = applied.Select(a => a.Id).ToHashSet(StringComparer.Ordinal);
+        var stored = applied.Select(a => a.Stored).OfType<T>().ToList();
+        if (typeof(T) == typeof(OfficerRecord))
+        {
+            Load([.. index.Officers.Where(o => !ids.Contains(o.Id)), .. stored.Cast<OfficerRecord>()], index.Desks);
+        }
+        else
+        {
+            Load(index.Officers, [.. index.Desks.Where(d => !ids.Contains(d.Id)), .. stored.Cast<DeskRecord>()]);
+        }
     }
+
+    private void Load(IReadOnlyList<OfficerRecord> officers, IReadOnlyList<DeskRecord> desks) =>
+        index.Load(officers, desks, DemoDirectory.Places, DemoDirectory.Agencies, DemoDirectory.Units);
 
     /// <summary>The stored version (0 when absent), the next version number (a re-created entry continues its history), and the document.</summary>
     private static async Task<(long Version, long Next, string? Document)> CurrentAsync(

@@ -120,7 +120,7 @@ public sealed class RelayGrpcService(RelayStore store, RecipientResolver recipie
             ActionRecipients = { request.ActionRecipients },
             InfoRecipients = { request.InfoRecipients },
             Precedence = Precedence.Routine,
-            Subject = ("Fwd: " + original.Subject) is var subject && subject.Length > SendRules.MaxSubjectLength ? subject[..SendRules.MaxSubjectLength] : "Fwd: " + original.Subject,
+            Subject = $"Fwd: {original.Subject}"[..Math.Min(SendRules.MaxSubjectLength, original.Subject.Length + 5)],
             Body = request.Note.Length > 0 ? $"{request.Note}\n\n--- forwarded ---\n{original.Body}" : original.Body,
             HandlingCode = original.Meta.Handling,
             Classification = original.Meta.Classification,
