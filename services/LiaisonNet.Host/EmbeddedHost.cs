@@ -85,6 +85,9 @@ public sealed class EmbeddedHost : IAsyncDisposable
     /// <summary>The settings every service of this host was given (with the generated secrets), for a service run as a process of its own.</summary>
     public IReadOnlyDictionary<string, string?> Settings => _settings;
 
+    /// <summary>Every routed endpoint (gRPC methods, HTTP routes, hubs) of one running service, with its metadata.</summary>
+    public IReadOnlyList<Endpoint> RoutesOf(ServiceKind kind) => [.. _apps[kind].Services.GetRequiredService<EndpointDataSource>().Endpoints];
+
     /// <summary>Stops one service (as an outage would), leaving the others running.</summary>
     public async Task StopServiceAsync(ServiceKind kind)
     {

@@ -1,4 +1,5 @@
 using System.Net;
+using LiaisonNet.ServiceDefaults.Access;
 using LiaisonNet.ServiceDefaults.Grpc;
 using LiaisonNet.ServiceDefaults.Hosting;
 using Microsoft.AspNetCore.Builder;
@@ -47,6 +48,7 @@ public static class Extensions
         builder.Services.AddProblemDetails();
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
         builder.Services.AddSingleton<ErrorInterceptor>();
+        builder.Services.AddSingleton<AccessInterceptor>();
 
         // Traces and metrics are collected only when there is somewhere to send them: with no exporter they would cost
         // every request an activity per listening provider (five in the embedded host) for nothing.
@@ -67,16 +69,21 @@ public static class Extensions
         builder.Services.AddGrpc(grpc =>
         {
             grpc.Interceptors.Add<ErrorInterceptor>();
+            grpc.Interceptors.Add<AccessInterceptor>();
             grpc.MaxReceiveMessageSize = 1024 * 1024;
             grpc.MaxSendMessageSize = 4 * 1024 * 1024;
             grpc.EnableDetailedErrors = false;
+            // No catch-all "unimplemented" endpoints: every routed endpoint is a method with an access rule, and an
+            // unknown method finds no endpoint (HTTP 404, which clients read as UNIMPLEMENTED).
+            grpc.IgnoreUnknownServices = true;
         });
 
     /// <summary>/health/live answers while the process runs; /health/ready once every readiness check passes.</summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = check => check.Tags.Contains("live") });
-        app.MapHealthChecks("/health/ready");
+        var health = AccessRule.Anonymous("Liveness and readiness for the orchestrator; says nothing of the data.");
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = check => check.Tags.Contains("live") }).WithAccessRule(health);
+        app.MapHealthChecks("/health/ready").WithAccessRule(health);
         return app;
     }
 

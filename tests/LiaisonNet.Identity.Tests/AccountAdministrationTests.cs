@@ -17,16 +17,16 @@ public sealed class AccountAdministrationTests(SystemFixture fixture) : IClassFi
         using var admin = await System.ClientForUserAsync("abenov");
         var created = await admin.Accounts.CreateAccountAsync(new CreateAccountRequest
         {
-            UserName = "kz.duty.nurlan", DisplayName = "Нурланов Нурлан", Roles = { "officer", "desk-operator" }, Desks = { "KZ-BS-DESK-ZHIBEK" },
+            UserName = "kz.duty.nurlan", DisplayName = "Нурланов Нурлан", Roles = { "officer", "desk-operator" }, Desks = { "kz-bs-khorgos-desk" },
         });
         Assert.Equal("KZ-BS", created.Account.Agency);
         Assert.Equal("KZ", created.Account.Country);
         Assert.Equal(["desk-operator", "officer"], created.Account.Roles);
-        Assert.Equal(["KZ-BS-DESK-ZHIBEK"], created.Account.Desks);
+        Assert.Equal(["kz-bs-khorgos-desk"], created.Account.Desks);
 
         var tokens = await new OidcSignIn(System.Urls).TokensForAsync("kz.duty.nurlan", created.InitialPassword);
         var payload = DiscoveryAndFlowTests.Payload(tokens.AccessToken);
-        Assert.Contains("\"desk\":\"KZ-BS-DESK-ZHIBEK\"", payload, StringComparison.Ordinal);
+        Assert.Contains("\"desk\":\"kz-bs-khorgos-desk\"", payload, StringComparison.Ordinal);
 
         var listed = await admin.Accounts.ListAccountsAsync(new ListAccountsRequest { PageSize = 200 });
         Assert.Contains(listed.Accounts, a => a.Id == created.Account.Id);
@@ -46,15 +46,17 @@ public sealed class AccountAdministrationTests(SystemFixture fixture) : IClassFi
     }
 
     [Fact]
-    public async Task EveryAdministrationCallIsRefusedForAnotherAgencysAccount()
+    public async Task EveryAdministrationCallAnswersNotFoundForAnotherAgencysAccountAsForAMissingOne()
     {
         using var admin = await System.ClientForUserAsync("abenov");
         var target = new AccountRef { AccountId = "uz-cus-khodjaev" };
-        await Support.AssertStatus(StatusCode.PermissionDenied, () => admin.Accounts.GetAccountAsync(target).ResponseAsync);
-        await Support.AssertStatus(StatusCode.PermissionDenied, () => admin.Accounts.DisableAccountAsync(target).ResponseAsync);
-        await Support.AssertStatus(StatusCode.PermissionDenied, () => admin.Accounts.EnableAccountAsync(target).ResponseAsync);
-        await Support.AssertStatus(StatusCode.PermissionDenied, () => admin.Accounts.ResetSecondFactorAsync(target).ResponseAsync);
-        await Support.AssertStatus(StatusCode.PermissionDenied, () => admin.Accounts.SetAccessAsync(new SetAccessRequest
+        var foreign = await Support.AssertStatus(StatusCode.NotFound, () => admin.Accounts.GetAccountAsync(target).ResponseAsync);
+        var missing = await Support.AssertStatus(StatusCode.NotFound, () => admin.Accounts.GetAccountAsync(new AccountRef { AccountId = "uz-cus-nobody" }).ResponseAsync);
+        Assert.Equal(missing.Status.Detail.Replace("uz-cus-nobody", "ID"), foreign.Status.Detail.Replace("uz-cus-khodjaev", "ID"));
+        await Support.AssertStatus(StatusCode.NotFound, () => admin.Accounts.DisableAccountAsync(target).ResponseAsync);
+        await Support.AssertStatus(StatusCode.NotFound, () => admin.Accounts.EnableAccountAsync(target).ResponseAsync);
+        await Support.AssertStatus(StatusCode.NotFound, () => admin.Accounts.ResetSecondFactorAsync(target).ResponseAsync);
+        await Support.AssertStatus(StatusCode.NotFound, () => admin.Accounts.SetAccessAsync(new SetAccessRequest
         {
             AccountId = "uz-cus-khodjaev", Roles = { "auditor" },
         }).ResponseAsync);

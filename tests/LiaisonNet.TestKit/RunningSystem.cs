@@ -92,6 +92,9 @@ public sealed class RunningSystem : IAsyncDisposable
         return session;
     }
 
+    /// <summary>Every routed endpoint of one running service, with the metadata declared where it was mapped.</summary>
+    public IReadOnlyList<Microsoft.AspNetCore.Http.Endpoint> RoutesOf(ServiceKind kind) => _host.RoutesOf(kind);
+
     /// <summary>Stops one service (an outage), leaving the others running.</summary>
     public Task StopServiceAsync(ServiceKind kind) => _host.StopServiceAsync(kind);
 

@@ -1,6 +1,7 @@
 using LiaisonNet.Audit.Grpc;
 using LiaisonNet.Audit.Log;
 using LiaisonNet.ServiceDefaults;
+using LiaisonNet.ServiceDefaults.Access;
 using LiaisonNet.ServiceDefaults.Hosting;
 using LiaisonNet.ServiceDefaults.Security;
 
@@ -16,6 +17,7 @@ public static class Extensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<CheckpointSigner>();
         builder.Services.AddSingleton<AuditLog>();
+        builder.Services.AddRefusalTrail("liaison-audit", (sp, e, ct) => sp.GetRequiredService<AuditLog>().AppendAsync([e], ct));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditLog>());
         builder.Services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.Section)
             .Validate(o => o.VerifyInterval > TimeSpan.Zero, "Audit:VerifyInterval must be positive.").ValidateOnStart();
@@ -30,7 +32,8 @@ public static class Extensions
     {
         app.UseAuthentication();
         app.UseAuthorization();
-        app.MapGrpcService<AuditGrpcService>().RequireAuthorization();
+        app.UseAccessRules();
+        app.MapGrpcService<AuditGrpcService>().RequireAuthorization().WithAccessRules(AuditAccess.Rules);
         app.MapDefaultEndpoints();
         return app;
     }

@@ -1,7 +1,10 @@
+using LiaisonNet.Directory.Accounts;
 using LiaisonNet.Directory.Grpc;
+using LiaisonNet.Protos.Identity.V1;
 using LiaisonNet.Directory.Search;
 using LiaisonNet.Directory.Storage;
 using LiaisonNet.ServiceDefaults;
+using LiaisonNet.ServiceDefaults.Access;
 using LiaisonNet.ServiceDefaults.AuditTrail;
 using LiaisonNet.ServiceDefaults.Grpc;
 using LiaisonNet.ServiceDefaults.Hosting;
@@ -26,11 +29,15 @@ public static class Extensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<DirectoryIndex>();
         services.AddSingleton<SearchRateLimiter>();
+        services.AddSingleton<ISubjectBinding, IndexSubjects>();
+        services.AddRefusalTrail("liaison-directory", (sp, e, ct) => sp.GetRequiredService<DirectoryStore>().RecordAsync(e, ct));
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<DirectoryStore>();
         services.AddHostedService(sp => sp.GetRequiredService<DirectoryStore>());
         // Look-ups of restricted fields and every change reach the audit trail through the directory's outbox.
-        services.AddServiceTokenSource(DirectoryOptions.Section, LiaisonScopes.AuditAppend);
+        services.AddServiceTokenSource(DirectoryOptions.Section, LiaisonScopes.AuditAppend, LiaisonScopes.AccountsLookup);
+        services.AddServiceGrpcClient<AccountLookupService.AccountLookupServiceClient>(urls => urls.IdentityAdmin, TimeSpan.FromSeconds(5));
+        services.AddSingleton<AccountOwners>();
         services.AddAuditOutboxDelivery(sp => sp.GetRequiredService<DirectoryStore>());
         return builder;
     }
@@ -39,8 +46,9 @@ public static class Extensions
     {
         app.UseAuthentication();
         app.UseAuthorization();
-        app.MapGrpcService<DirectoryGrpcService>().RequireAuthorization();
-        app.MapGrpcService<DirectoryAdminGrpcService>().RequireAuthorization();
+        app.UseAccessRules();
+        app.MapGrpcService<DirectoryGrpcService>().RequireAuthorization().WithAccessRules(DirectoryAccess.Rules);
+        app.MapGrpcService<DirectoryAdminGrpcService>().RequireAuthorization().WithAccessRules(DirectoryAccess.AdminRules);
         app.MapDefaultEndpoints();
         return app;
     }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using LiaisonNet.Directory.Accounts;
 using LiaisonNet.Directory.Admin;
 using LiaisonNet.Directory.Model;
 using LiaisonNet.Directory.Search;
@@ -17,7 +18,7 @@ namespace LiaisonNet.Directory.Grpc;
 /// Agency administrators keep their own agency's officers and desks; system administrators any agency's. Every change is
 /// versioned and audited; an import applies all its rows or none.
 /// </summary>
-public sealed class DirectoryAdminGrpcService(DirectoryIndex index, DirectoryStore store) : DirectoryAdminService.DirectoryAdminServiceBase
+public sealed class DirectoryAdminGrpcService(DirectoryIndex index, DirectoryStore store, AccountOwners accounts) : DirectoryAdminService.DirectoryAdminServiceBase
 {
     private const int MaxImportRows = 10_000;
     private const int MaxReportedErrors = 1_000;
@@ -36,6 +37,12 @@ public sealed class DirectoryAdminGrpcService(DirectoryIndex index, DirectorySto
 
         violations.ThrowIfAny();
         EnsureOwned(caller, index.Find(officer.Id)?.Agency, officer.Id);
+        foreach (var (_, problem) in await accounts.ConflictsAsync([(officer.Id, officer.Agency)], context.CancellationToken))
+        {
+            violations.Add("officer.id", problem.Message);
+        }
+
+        violations.ThrowIfAny();
         var versions = await ApplyAsync(() => store.ChangeOfficersAsync([new Change<OfficerRecord>(officer.Id, officer, request.ExpectedVersion)], caller.Id, caller.Agency, null, context.CancellationToken));
         return new PutResult { Id = officer.Id, Version = versions[0] };
     }
@@ -189,6 +196,15 @@ public sealed class DirectoryAdminGrpcService(DirectoryIndex index, DirectorySto
             foreach (var problem in problems.Take(MaxReportedErrors - response.Errors.Count))
             {
                 response.Errors.Add(new ImportError { Line = row.Line, Field = problem.Field, Message = problem.Message });
+            }
+        }
+
+        if (response.Errors.Count == 0)
+        {
+            var lines = rows.Where(r => r.Officer is not null).ToDictionary(r => r.Officer!.Id, r => r.Line, StringComparer.Ordinal);
+            foreach (var (id, problem) in await accounts.ConflictsAsync([.. changes.Select(c => (c.Id, c.After!.Agency))], context.CancellationToken))
+            {
+                response.Errors.Add(new ImportError { Line = lines[id], Field = problem.Field, Message = problem.Message });
             }
         }
 

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using LiaisonNet.Protos.Directory.V1;
 using LiaisonNet.Protos.Relay.V1;
+using LiaisonNet.ServiceDefaults.Access;
 using LiaisonNet.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using OpenIddict.Abstractions;
@@ -12,6 +13,12 @@ public static class GatewayApi
 {
     public const string CsrfHeader = "X-Liaison-Csrf";
 
+    /// <summary>The relay's rule for sending, checked here too so that a refused role never reaches it.</summary>
+    private static readonly AccessRule RelaySends = AccessRule.Session(LiaisonRoles.Officer, LiaisonRoles.DeskOperator).Except(LiaisonRoles.Auditor)
+        .Checks("The relay sends as the session's user, with the user's own token.");
+
+    private static readonly AccessRule OwnInbox = AccessRule.Session(AccessCallers.AnyPerson).Checks("The relay answers for the session's own inbox only.");
+
     public static void MapGatewayApi(this WebApplication app)
     {
         var api = app.MapGroup("/api")
@@ -22,7 +29,7 @@ public static class GatewayApi
         {
             var user = context.User;
             return TypedResults.Ok(new MeDto(user.SubjectId(), user.DisplayName(), user.Country(), user.Agency(), [.. user.GetClaims(OpenIddictConstants.Claims.Role)]));
-        });
+        }).WithAccessRule(AccessRule.Session(AccessCallers.AnyPerson).Checks("The session's own user."));
 
         api.MapGet("/directory/search", async (
             HttpContext context, DirectoryService.DirectoryServiceClient directory, string? q, int? pageSize, string? pageToken, string? country, string? agency) =>
@@ -43,7 +50,7 @@ public static class GatewayApi
             {
                 return ex.ToProblem();
             }
-        });
+        }).WithAccessRule(AccessRule.Session(AccessCallers.AnyPerson).Checks("The directory's rules, with the user's own token."));
 
         api.MapPost("/messages", async (HttpContext context, RelayService.RelayServiceClient relay, SendMessageDto message) =>
         {
@@ -65,7 +72,7 @@ public static class GatewayApi
             {
                 return ex.ToProblem();
             }
-        });
+        }).WithAccessRule(RelaySends);
 
         api.MapGet("/inbox", async (HttpContext context, RelayService.RelayServiceClient relay, long? after, int? limit) =>
         {
@@ -78,7 +85,7 @@ public static class GatewayApi
             {
                 return ex.ToProblem();
             }
-        });
+        }).WithAccessRule(OwnInbox);
 
         api.MapPost("/messages/{messageId}/acknowledge", async (HttpContext context, RelayService.RelayServiceClient relay, string messageId) =>
         {
@@ -91,7 +98,7 @@ public static class GatewayApi
             {
                 return ex.ToProblem();
             }
-        });
+        }).WithAccessRule(OwnInbox);
     }
 
     /// <summary>

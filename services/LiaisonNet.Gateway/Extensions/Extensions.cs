@@ -4,6 +4,7 @@ using LiaisonNet.Gateway.Hubs;
 using LiaisonNet.Protos.Directory.V1;
 using LiaisonNet.Protos.Relay.V1;
 using LiaisonNet.ServiceDefaults;
+using LiaisonNet.ServiceDefaults.Access;
 using LiaisonNet.ServiceDefaults.Hosting;
 using LiaisonNet.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Authentication;
@@ -118,6 +119,7 @@ public static class Extensions
         app.Use(RejectCrossOriginHub);
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseAccessRules();
 
         var webRoot = Path.Combine(AppContext.BaseDirectory, "wwwroot");
         if (Directory.Exists(webRoot))
@@ -128,11 +130,13 @@ public static class Extensions
         }
         else
         {
-            app.MapGet("/", () => Results.Content("<!doctype html><title>LiaisonNet</title><p>The web client was not built (clients/web). The API is at /api.</p>", "text/html"));
+            app.MapGet("/", () => Results.Content("<!doctype html><title>LiaisonNet</title><p>The web client was not built (clients/web). The API is at /api.</p>", "text/html"))
+                .WithAccessRule(AccessRule.Anonymous("A static notice that the page was not built."));
         }
 
         app.MapGet("/account/login", (string? returnUrl) =>
-            Results.Challenge(new AuthenticationProperties { RedirectUri = SafeLocal(returnUrl) }, [OpenIdConnectDefaults.AuthenticationScheme]));
+            Results.Challenge(new AuthenticationProperties { RedirectUri = SafeLocal(returnUrl) }, [OpenIdConnectDefaults.AuthenticationScheme]))
+            .WithAccessRule(AccessRule.Anonymous("Starts the sign-in at the identity server; returns only to a local address."));
         // Ends the gateway session, revokes its refresh token, then ends the identity server's session too
         // (RP-initiated logout), so that the next sign-in asks for the password again.
         app.MapPost("/account/logout", async (HttpContext context, TokenRefresher refresher) =>
@@ -152,10 +156,11 @@ public static class Extensions
             }
 
             return Results.SignOut(properties, [OpenIdConnectDefaults.AuthenticationScheme]);
-        }).DisableAntiforgery();
+        }).DisableAntiforgery().WithAccessRule(AccessRule.Anonymous("Ends the browser's own session; cross-origin requests are refused."));
 
         app.MapGatewayApi();
-        app.MapHub<InboxHub>("/hubs/inbox");
+        app.MapHub<InboxHub>("/hubs/inbox")
+            .WithAccessRule(AccessRule.Session(AccessCallers.AnyPerson).Checks("The session's own inbox; same-origin pages only."));
         app.MapDefaultEndpoints();
         return app;
     }

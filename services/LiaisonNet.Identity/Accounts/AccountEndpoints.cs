@@ -1,5 +1,6 @@
 using LiaisonNet.Identity.AuditTrail;
 using LiaisonNet.Identity.Pages;
+using LiaisonNet.ServiceDefaults.Access;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
@@ -20,16 +21,18 @@ public static class AccountEndpoints
 
     public static void MapAccountEndpoints(this WebApplication app)
     {
+        var signIn = AccessRule.Anonymous("The sign-in pages themselves: password, lockout and second factor.");
         app.MapGet("/account/login", (HttpContext context, IAntiforgery antiforgery, string? returnUrl) =>
-            LoginPage(new Page(context, antiforgery), SafeReturnUrl(returnUrl), userName: string.Empty, error: null));
+            LoginPage(new Page(context, antiforgery), SafeReturnUrl(returnUrl), userName: string.Empty, error: null)).WithAccessRule(signIn);
 
-        app.MapPost("/account/login", LoginAsync);
+        app.MapPost("/account/login", LoginAsync).WithAccessRule(signIn);
         app.MapGet("/account/2fa", (HttpContext context, IAntiforgery antiforgery, string? returnUrl) =>
-            SecondFactorPage(new Page(context, antiforgery), SafeReturnUrl(returnUrl), error: null));
-        app.MapPost("/account/2fa", SecondFactorAsync);
+            SecondFactorPage(new Page(context, antiforgery), SafeReturnUrl(returnUrl), error: null)).WithAccessRule(signIn);
+        app.MapPost("/account/2fa", SecondFactorAsync).WithAccessRule(signIn);
 
-        app.MapGet("/account/security", SecurityAsync).RequireAuthorization();
-        app.MapPost("/account/security/enable", EnableSecondFactorAsync).RequireAuthorization();
+        var ownSecurity = AccessRule.Session(AccessCallers.AnyPerson).Checks("The signed-in user's own second factor only.");
+        app.MapGet("/account/security", SecurityAsync).RequireAuthorization().WithAccessRule(ownSecurity);
+        app.MapPost("/account/security/enable", EnableSecondFactorAsync).RequireAuthorization().WithAccessRule(ownSecurity);
 
         app.MapPost("/account/logout", async (HttpContext context, IAntiforgery antiforgery, SignInManager<LiaisonUser> signIn, [FromForm] string? returnUrl) =>
         {
@@ -42,7 +45,7 @@ public static class AccountEndpoints
 
             var page = new Page(context, antiforgery);
             return page.Render(page.Text["SignOut"], $"<p>{Page.E(page.Text["SignedOut"])}</p>");
-        });
+        }).WithAccessRule(AccessRule.Anonymous("Ends the browser's own session, with an antiforgery token."));
     }
 
     private static async Task<IResult> LoginAsync(HttpContext context, IAntiforgery antiforgery, SignInManager<LiaisonUser> signIn, UserManager<LiaisonUser> users,

@@ -23,8 +23,13 @@ public sealed partial class AccountAdminGrpcService(
     IdentityDb db,
     IdentityAudit audit,
     IOpenIddictTokenManager tokens,
-    IOpenIddictAuthorizationManager authorizations) : AccountAdminService.AccountAdminServiceBase
+    IOpenIddictAuthorizationManager authorizations,
+    IOpenIddictApplicationManager applications,
+    DirectoryEntries directory) : AccountAdminService.AccountAdminServiceBase
 {
+    /// <summary>Creations run one at a time: the checks that an id and a user name are free hold until the account is saved.</summary>
+    private static readonly SemaphoreSlim Creating = new(1, 1);
+
     private const int MaxDesks = 20;
     private const int MaxPageSize = 200;
 
@@ -75,6 +80,26 @@ public sealed partial class AccountAdminGrpcService(
         violations.ThrowIfAny();
 
         var id = request.AccountId.Length > 0 ? request.AccountId : $"{caller.Agency.ToLowerInvariant()}-{request.UserName.Replace('.', '-').Replace('_', '-')}";
+        await CheckSubjectAsync(caller, id, chosen: request.AccountId.Length > 0, context.CancellationToken);
+        await CheckDesksAsync(caller, request.Desks, context.CancellationToken);
+        await Creating.WaitAsync(context.CancellationToken);
+        try
+        {
+            return await CreateAsync(caller, id, request);
+        }
+        catch (DbUpdateException)
+        {
+            // Another instance saved the same id or user name first: the unique keys of the store decide.
+            throw RpcErrors.AlreadyExists($"An account with id '{id}' or user name '{request.UserName}' already exists.");
+        }
+        finally
+        {
+            Creating.Release();
+        }
+    }
+
+    private async Task<CreateAccountResponse> CreateAsync(Caller caller, string id, CreateAccountRequest request)
+    {
         if (await users.FindByIdAsync(id) is not null || await users.FindByNameAsync(request.UserName) is not null)
         {
             throw RpcErrors.AlreadyExists($"An account with id '{id}' or user name '{request.UserName}' already exists.");
@@ -143,6 +168,7 @@ public sealed partial class AccountAdminGrpcService(
         CheckAccess(request.Roles, request.Desks, violations);
         violations.ThrowIfAny();
         var user = await TargetAsync(caller, request.AccountId);
+        await CheckDesksAsync(caller, request.Desks, context.CancellationToken);
         var current = await users.GetRolesAsync(user);
         if (current.Contains(LiaisonRoles.SystemAdmin) && !caller.IsSystemAdmin)
         {
@@ -211,13 +237,47 @@ public sealed partial class AccountAdminGrpcService(
     private async Task<LiaisonUser> TargetAsync(Caller caller, string accountId)
     {
         new FieldViolations().Require(accountId.Length is > 0 and <= 64, "account_id", "Required, at most 64 characters.").ThrowIfAny();
-        var user = await users.FindByIdAsync(accountId) ?? throw RpcErrors.NotFound($"No account '{accountId}'.");
-        if (user.Agency != caller.Agency && !caller.IsSystemAdmin)
+        // Another agency's account answers exactly as a missing one: an administrator learns nothing of other agencies' accounts.
+        var user = await users.FindByIdAsync(accountId);
+        return user is not null && (user.Agency == caller.Agency || caller.IsSystemAdmin)
+            ? user
+            : throw RpcErrors.NotFound($"No account '{accountId}' in {caller.Agency}.");
+    }
+
+    /// <summary>
+    /// An account signs in as a directory entry of its own agency, or as an id generated in it that is nobody else's:
+    /// never as another agency's officer, and never as a registered client.
+    /// </summary>
+    private async Task CheckSubjectAsync(Caller caller, string id, bool chosen, CancellationToken cancellationToken)
+    {
+        var owner = await directory.OfficerAgencyAsync(id, cancellationToken);
+        if (chosen && owner != caller.Agency)
         {
-            throw RpcErrors.PermissionDenied($"Account '{accountId}' belongs to another agency; only its own administrators manage it.");
+            throw RpcErrors.InvalidArgument("account_id", $"Must be the id of a directory entry of {caller.Agency}; leave it empty to generate one.");
         }
 
-        return user;
+        if (owner is not null && owner != caller.Agency)
+        {
+            throw RpcErrors.InvalidArgument("user_name", $"The id it gives, '{id}', is another agency's directory entry; choose another user name.");
+        }
+
+        if (await applications.FindByClientIdAsync(id, cancellationToken) is not null)
+        {
+            throw RpcErrors.InvalidArgument(chosen ? "account_id" : "user_name", $"'{id}' is the id of a registered client; choose another.");
+        }
+    }
+
+    /// <summary>Desks an account staffs are existing desks of the administrator's own agency.</summary>
+    private async Task CheckDesksAsync(Caller caller, IList<string> desks, CancellationToken cancellationToken)
+    {
+        var violations = new FieldViolations();
+        for (var i = 0; i < desks.Count; i++)
+        {
+            var owner = await directory.DeskAgencyAsync(desks[i], cancellationToken);
+            violations.Require(owner == caller.Agency, $"desks[{i}]", $"Not a desk of {caller.Agency} in the directory.");
+        }
+
+        violations.ThrowIfAny();
     }
 
     private static void CheckAccess(IList<string> roles, IList<string> desks, FieldViolations violations)

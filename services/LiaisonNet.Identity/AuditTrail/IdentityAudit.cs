@@ -49,6 +49,14 @@ public sealed class IdentityAudit(IdentityDb db, OutboxSignal signal, TimeProvid
         signal.Wake();
     }
 
+    /// <summary>Records an event made elsewhere (a refused call) and saves it now.</summary>
+    public async Task RecordNowAsync(AuditEvent e)
+    {
+        db.AuditOutbox.Add(new AuditOutboxEntry { Event = e.ToByteArray() });
+        await db.SaveChangesAsync();
+        signal.Wake();
+    }
+
     /// <summary>Tells the dispatcher that saved events are waiting.</summary>
     public void Saved() => signal.Wake();
 }

@@ -1,6 +1,7 @@
 using LiaisonNet.Identity.Accounts;
 using LiaisonNet.Identity.AuditTrail;
 using LiaisonNet.Identity.Pages;
+using LiaisonNet.ServiceDefaults.Access;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
@@ -21,12 +22,19 @@ public static class ConnectEndpoints
 {
     public static void MapConnectEndpoints(this WebApplication app)
     {
-        app.MapMethods("/connect/authorize", [HttpMethods.Get, HttpMethods.Post], AuthorizeAsync).DisableAntiforgery();
-        app.MapPost("/connect/token", TokenAsync).DisableAntiforgery();
-        app.MapGet("/connect/verify", VerifyPageAsync);
-        app.MapPost("/connect/verify", VerifyAsync);
-        app.MapMethods("/connect/endsession", [HttpMethods.Get, HttpMethods.Post], EndSessionAsync).DisableAntiforgery();
-        app.MapMethods("/connect/userinfo", [HttpMethods.Get, HttpMethods.Post], UserInfoAsync).DisableAntiforgery();
+        // OpenIddict has validated each protocol request before it reaches these; each decides from the session or token it carries.
+        app.MapMethods("/connect/authorize", [HttpMethods.Get, HttpMethods.Post], AuthorizeAsync).DisableAntiforgery()
+            .WithAccessRule(AccessRule.Anonymous("Sends a signed-out user to the sign-in page; issues a code only for the signed-in one."));
+        app.MapPost("/connect/token", TokenAsync).DisableAntiforgery()
+            .WithAccessRule(AccessRule.Anonymous("Clients authenticate with their own credentials, codes or refresh tokens."));
+        app.MapGet("/connect/verify", VerifyPageAsync)
+            .WithAccessRule(AccessRule.Anonymous("Asks a signed-out user to sign in before showing the device code."));
+        app.MapPost("/connect/verify", VerifyAsync)
+            .WithAccessRule(AccessRule.Anonymous("Approves a device code only for the signed-in user, with an antiforgery token."));
+        app.MapMethods("/connect/endsession", [HttpMethods.Get, HttpMethods.Post], EndSessionAsync).DisableAntiforgery()
+            .WithAccessRule(AccessRule.Anonymous("Ends whatever session the browser holds; returns only to a registered address."));
+        app.MapMethods("/connect/userinfo", [HttpMethods.Get, HttpMethods.Post], UserInfoAsync).DisableAntiforgery()
+            .WithAccessRule(AccessRule.Anonymous("OpenIddict admits only a valid access token; the answer is about its own subject."));
     }
 
     private static async Task<IResult> AuthorizeAsync(HttpContext context, UserManager<LiaisonUser> users, PrincipalFactory principals)
@@ -136,7 +144,7 @@ public static class ConnectEndpoints
             var page = new Page(context, antiforgery);
             var approved = result == "approved";
             return page.Render(page.Text["DeviceTitle"], $"""<p data-device-result="{(approved ? "approved" : "denied")}">{Page.E(page.Text[approved ? "DeviceApproved" : "DeviceDenied"])}</p>""");
-        });
+        }).WithAccessRule(AccessRule.Anonymous("A static page saying whether a device was approved."));
 
     /// <summary>Ends the identity server's own session, then returns to the client's registered post-logout address.</summary>
     private static async Task<IResult> EndSessionAsync(SignInManager<LiaisonUser> signIn, IdentityAudit audit, HttpContext context)

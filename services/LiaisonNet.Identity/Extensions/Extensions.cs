@@ -3,8 +3,10 @@ using LiaisonNet.Identity.Admin;
 using LiaisonNet.Identity.AuditTrail;
 using LiaisonNet.Identity.Connect;
 using LiaisonNet.Identity.Keys;
+using LiaisonNet.Protos.Directory.V1;
 using LiaisonNet.Identity.Seed;
 using LiaisonNet.ServiceDefaults;
+using LiaisonNet.ServiceDefaults.Access;
 using LiaisonNet.ServiceDefaults.AuditTrail;
 using LiaisonNet.ServiceDefaults.Grpc;
 using LiaisonNet.ServiceDefaults.Hosting;
@@ -92,7 +94,7 @@ public static class Extensions
                     .AllowClientCredentialsFlow()
                     .AllowRefreshTokenFlow();
                 server.RegisterScopes(Scopes.OpenId, Scopes.Profile, Scopes.OfflineAccess,
-                    LiaisonScopes.Directory, LiaisonScopes.Relay, LiaisonScopes.Audit, LiaisonScopes.AuditAppend, LiaisonScopes.Accounts);
+                    LiaisonScopes.Directory, LiaisonScopes.Relay, LiaisonScopes.Audit, LiaisonScopes.AuditAppend, LiaisonScopes.Accounts, LiaisonScopes.AccountsLookup);
                 server.SetAccessTokenLifetime(settings.AccessTokenLifetime)
                     .SetRefreshTokenLifetime(settings.RefreshTokenLifetime);
                 // Rolling refresh tokens with no reuse leeway: presenting a redeemed refresh token revokes its whole family.
@@ -135,9 +137,18 @@ public static class Extensions
 
         services.AddSingleton(TimeProvider.System);
         services.AddScoped<IdentityAudit>();
+        // In a scope of its own: the refused request's unsaved changes never ride along.
+        services.AddRefusalTrail(IdentityAudit.Source, async (sp, e, _) =>
+        {
+            await using var scope = sp.GetRequiredService<IServiceScopeFactory>().CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<IdentityAudit>().RecordNowAsync(e);
+        });
         // The seeder creates the database before the outbox dispatcher first reads it.
         services.AddHostedService<IdentitySeeder>();
-        services.AddServiceTokenSource(IdentityServerOptions.Section, LiaisonScopes.AuditAppend);
+        services.AddServiceTokenSource(IdentityServerOptions.Section, LiaisonScopes.AuditAppend, LiaisonScopes.Directory);
+        // Account ids and desks are checked against the directory when an administrator assigns them.
+        services.AddServiceGrpcClient<DirectoryService.DirectoryServiceClient>(urls => urls.Directory, TimeSpan.FromSeconds(5));
+        services.AddSingleton<DirectoryEntries>();
         services.AddAuditOutboxDelivery(sp => new IdentityAuditOutbox(sp.GetRequiredService<IServiceScopeFactory>()));
 
         services.AddAuthorization();
@@ -149,6 +160,7 @@ public static class Extensions
     {
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseAccessRules();
         app.UseAntiforgery();
         app.MapConnectEndpoints();
         app.MapDeviceDone();
@@ -156,7 +168,12 @@ public static class Extensions
         var admin = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<LiaisonOptions>>().Value.Urls.IdentityAdmin;
         app.MapGrpcService<AccountAdminGrpcService>()
             .RequireHost($"*:{new Uri(admin).Port}")
-            .RequireAuthorization(new AuthorizeAttribute { AuthenticationSchemes = OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme });
+            .RequireAuthorization(new AuthorizeAttribute { AuthenticationSchemes = OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme })
+            .WithAccessRules(AccountAccess.AdminRules);
+        app.MapGrpcService<AccountLookupGrpcService>()
+            .RequireHost($"*:{new Uri(admin).Port}")
+            .RequireAuthorization(new AuthorizeAttribute { AuthenticationSchemes = OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme })
+            .WithAccessRules(AccountAccess.LookupRules);
         app.MapDefaultEndpoints();
         return app;
     }

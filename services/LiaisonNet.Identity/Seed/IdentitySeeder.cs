@@ -67,7 +67,7 @@ public sealed class IdentitySeeder(IServiceProvider services, IOptions<IdentityS
         {
             (LiaisonScopes.Directory, LiaisonAudiences.Directory), (LiaisonScopes.Relay, LiaisonAudiences.Relay),
             (LiaisonScopes.Audit, LiaisonAudiences.Audit), (LiaisonScopes.AuditAppend, LiaisonAudiences.Audit),
-            (LiaisonScopes.Accounts, LiaisonAudiences.Identity),
+            (LiaisonScopes.Accounts, LiaisonAudiences.Identity), (LiaisonScopes.AccountsLookup, LiaisonAudiences.Identity),
         })
         {
             if (await scopes.FindByNameAsync(name, cancellationToken) is null)
@@ -127,6 +127,7 @@ public sealed class IdentitySeeder(IServiceProvider services, IOptions<IdentityS
                 {
                     Permissions.Endpoints.Token, Permissions.GrantTypes.ClientCredentials,
                     Permissions.Prefixes.Scope + LiaisonScopes.AuditAppend, Permissions.Prefixes.Scope + LiaisonScopes.Directory,
+                    Permissions.Prefixes.Scope + LiaisonScopes.AccountsLookup,
                 },
             };
             await UpsertAsync(applications, service, cancellationToken);

@@ -7,6 +7,7 @@ using LiaisonNet.ServiceDefaults.AuditTrail;
 using LiaisonNet.Relay.Recipients;
 using LiaisonNet.Relay.Storage;
 using LiaisonNet.ServiceDefaults;
+using LiaisonNet.ServiceDefaults.Access;
 using LiaisonNet.ServiceDefaults.Grpc;
 using LiaisonNet.ServiceDefaults.Hosting;
 using LiaisonNet.ServiceDefaults.Security;
@@ -33,6 +34,8 @@ public static class Extensions
         services.AddSingleton<RelayStore>();
         services.AddHostedService(sp => sp.GetRequiredService<RelayStore>());
         services.AddSingleton<RecipientResolver>();
+        services.AddSingleton<ISubjectBinding, DirectorySubjects>();
+        services.AddRefusalTrail("liaison-relay", (sp, e, ct) => sp.GetRequiredService<RelayStore>().RecordAsync(e, ct));
         services.AddHostedService<Escalation.EscalationWorker>();
         services.AddHostedService<Escalation.RetentionWorker>();
         services.AddAuditOutboxDelivery(sp => sp.GetRequiredService<RelayStore>());
@@ -46,7 +49,8 @@ public static class Extensions
     {
         app.UseAuthentication();
         app.UseAuthorization();
-        app.MapGrpcService<RelayGrpcService>().RequireAuthorization();
+        app.UseAccessRules();
+        app.MapGrpcService<RelayGrpcService>().RequireAuthorization().WithAccessRules(RelayAccess.Rules);
         app.MapDefaultEndpoints();
         return app;
     }

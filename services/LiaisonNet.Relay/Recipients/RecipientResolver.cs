@@ -7,6 +7,9 @@ using Microsoft.Extensions.Caching.Memory;
 
 namespace LiaisonNet.Relay.Recipients;
 
+/// <summary>Where a directory officer belongs.</summary>
+public sealed record OfficerHome(string Agency, string Country);
+
 /// <summary>
 /// Checks that every recipient is an officer the directory knows, and learns their agency (the audit trail's scope).
 /// A recipient written "desk:ID" is the desk's primary on duty now (or, with nobody rostered, its supervisor); an
@@ -107,17 +110,21 @@ public sealed class RecipientResolver(DirectoryService.DirectoryServiceClient di
         }
     }
 
-    public async Task<string?> AgencyOfAsync(string officerId, CancellationToken cancellationToken)
+    public async Task<string?> AgencyOfAsync(string officerId, CancellationToken cancellationToken) =>
+        (await HomeOfAsync(officerId, cancellationToken))?.Agency;
+
+    /// <summary>The agency and country of a directory officer (remembered for a few minutes); null when there is none.</summary>
+    public async Task<OfficerHome?> HomeOfAsync(string officerId, CancellationToken cancellationToken)
     {
-        if (cache.TryGetValue<string>(officerId, out var agency))
+        if (cache.TryGetValue<OfficerHome>(officerId, out var home))
         {
-            return agency;
+            return home;
         }
 
         try
         {
             var officer = await directory.GetOfficerAsync(new GetOfficerRequest { Id = officerId }, cancellationToken: cancellationToken);
-            return cache.Set(officerId, officer.Summary.Agency, CacheFor);
+            return cache.Set(officerId, new OfficerHome(officer.Summary.Agency, officer.Summary.Country), CacheFor);
         }
         catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
         {

@@ -870,6 +870,23 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
         return ((RecipientRole)reader.GetInt32(0), reader.IsDBNull(1) ? null : reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetInt64(2), reader.GetString(3));
     }
 
+    /// <summary>Records an audit event with no other change (a refused call).</summary>
+    public async Task RecordAsync(AuditEvent e, CancellationToken cancellationToken)
+    {
+        await _writer.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await _db.OpenAsync(cancellationToken);
+            await SqliteOutbox.EnqueueAsync(connection, null, e, cancellationToken);
+        }
+        finally
+        {
+            _writer.Release();
+        }
+
+        outbox.Wake();
+    }
+
     public Task<IReadOnlyList<(long Seq, AuditEvent Event)>> PeekOutboxAsync(int limit, CancellationToken cancellationToken) =>
         SqliteOutbox.PeekAsync(_db, limit, cancellationToken);
 

@@ -21,9 +21,11 @@ public static class CallerExtensions
     public static bool HasRole(this ClaimsPrincipal principal, string role) =>
         principal.GetClaims(OpenIddictConstants.Claims.Role).Contains(role, StringComparer.Ordinal);
 
-    /// <summary>True for a token issued to a service by client credentials rather than to a person.</summary>
+    /// <summary>
+    /// True for a token issued to a client by client credentials rather than to a person: its subject is the client
+    /// itself (the identity server never gives an account the id of a registered client).
+    /// </summary>
     public static bool IsServiceClient(this ClaimsPrincipal principal) =>
         principal.GetClaim(OpenIddictConstants.Claims.Subject) is { } subject
-        && string.Equals(subject, principal.GetClaim(OpenIddictConstants.Claims.ClientId), StringComparison.Ordinal)
-        && principal.GetClaim(LiaisonClaims.Agency) is null;
+        && string.Equals(subject, principal.GetClaim(OpenIddictConstants.Claims.ClientId), StringComparison.Ordinal);
 }

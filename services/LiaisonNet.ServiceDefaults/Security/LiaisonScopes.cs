@@ -11,6 +11,8 @@ public static class LiaisonScopes
     public const string AuditAppend = "audit.append";
     /// <summary>Administer accounts (agency and system administrators).</summary>
     public const string Accounts = "accounts";
+    /// <summary>Ask which agency an account belongs to (LiaisonNet services only, by client credentials).</summary>
+    public const string AccountsLookup = "accounts.lookup";
 }
 
 public static class LiaisonAudiences
@@ -38,4 +40,6 @@ public static class LiaisonRoles
     public const string Auditor = "auditor";
     public const string AgencyAdmin = "agency-admin";
     public const string SystemAdmin = "system-admin";
+    /// <summary>Carried only by client-credentials tokens of a client registered as an automated sender of one agency.</summary>
+    public const string Sender = "sender";
 }

@@ -1,0 +1,23 @@
+using System.Security.Claims;
+using LiaisonNet.ServiceDefaults.Access;
+using LiaisonNet.ServiceDefaults.Security;
+
+namespace LiaisonNet.Relay.Recipients;
+
+/// <summary>The relay's side of the subject binding: the caller's token must name the agency and country of their directory entry.</summary>
+public sealed class DirectorySubjects(RecipientResolver directory) : ISubjectBinding
+{
+    public async Task<SubjectMismatch?> MismatchAsync(ClaimsPrincipal caller, CancellationToken cancellationToken)
+    {
+        if (caller.IsServiceClient() && !caller.HasRole(LiaisonRoles.Sender))
+        {
+            return null;
+        }
+
+        // If the directory cannot answer, HomeOfAsync fails the call: no decision is made without it.
+        var subject = caller.SubjectId();
+        return await directory.HomeOfAsync(subject, cancellationToken) is { } home
+            ? ISubjectBinding.Compare(caller, subject, home.Agency, home.Country)
+            : null;
+    }
+}
