@@ -4,6 +4,8 @@ using LiaisonNet.Gateway.Extensions;
 using LiaisonNet.Identity.Extensions;
 using LiaisonNet.Relay.Extensions;
 using LiaisonNet.ServiceDefaults.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 
 namespace LiaisonNet.Host;
 
@@ -26,12 +28,15 @@ public sealed class EmbeddedHost : IAsyncDisposable
     private readonly Dictionary<ServiceKind, WebApplication> _apps;
     private readonly Dictionary<string, string?> _settings;
     private readonly string[] _args;
+    private readonly Action<ILoggingBuilder>? _logging;
 
-    private EmbeddedHost(Dictionary<ServiceKind, WebApplication> apps, Dictionary<string, string?> settings, string[] args, string dataPath, ServiceUrls urls)
+    private EmbeddedHost(Dictionary<ServiceKind, WebApplication> apps, Dictionary<string, string?> settings, string[] args, string dataPath, ServiceUrls urls,
+        Action<ILoggingBuilder>? logging)
     {
         _apps = apps;
         _settings = settings;
         _args = args;
+        _logging = logging;
         DataPath = dataPath;
         Urls = urls;
     }
@@ -42,9 +47,11 @@ public sealed class EmbeddedHost : IAsyncDisposable
 
     /// <summary>
     /// Starts every service. <paramref name="overrides"/> lets tests choose ports and settings; "Host:Exclude" (service
-    /// names, comma-separated) leaves services out, to be run as processes of their own.
+    /// names, comma-separated) leaves services out, to be run as processes of their own; <paramref name="logging"/> adds
+    /// log providers to every service (tests read the logs through it).
     /// </summary>
-    public static async Task<EmbeddedHost> StartAsync(string[] args, IReadOnlyDictionary<string, string?>? overrides = null, CancellationToken cancellationToken = default)
+    public static async Task<EmbeddedHost> StartAsync(string[] args, IReadOnlyDictionary<string, string?>? overrides = null, Action<ILoggingBuilder>? logging = null,
+        CancellationToken cancellationToken = default)
     {
         var dataPath = Path.GetFullPath(DataPathFrom(args) ?? overrides?.GetValueOrDefault("Liaison:DataPath") ?? "data");
         var settings = HostSecrets.LoadOrCreate(dataPath).ToConfiguration(dataPath);
@@ -65,7 +72,7 @@ public sealed class EmbeddedHost : IAsyncDisposable
             // Each starts on its own port; a failure stops those already started.
             foreach (var (kind, _, _) in Builds.Where(b => !excluded.Contains(b.Kind)))
             {
-                apps[kind] = await BuildAndStartAsync(kind, settings, args, cancellationToken);
+                apps[kind] = await BuildAndStartAsync(kind, settings, args, logging, cancellationToken);
             }
         }
         catch
@@ -78,12 +85,18 @@ public sealed class EmbeddedHost : IAsyncDisposable
             throw;
         }
 
-        var urls = new ConfigurationBuilder().AddInMemoryCollection(settings).Build().GetSection(LiaisonOptions.Section).Get<LiaisonOptions>()?.Urls ?? new ServiceUrls();
-        return new EmbeddedHost(apps, settings, args, dataPath, urls);
+        // As each service reads them: the settings, then the command line over them.
+        var urls = new ConfigurationBuilder().AddInMemoryCollection(settings).AddCommandLine(StripHostArgs(args)).Build()
+            .GetSection(LiaisonOptions.Section).Get<LiaisonOptions>()?.Urls ?? new ServiceUrls();
+        return new EmbeddedHost(apps, settings, args, dataPath, urls, logging);
     }
 
     /// <summary>The settings every service of this host was given (with the generated secrets), for a service run as a process of its own.</summary>
     public IReadOnlyDictionary<string, string?> Settings => _settings;
+
+    /// <summary>The addresses a running service really listens on, as its server reports them.</summary>
+    public IReadOnlyList<string> ListeningOn(ServiceKind kind) =>
+        _apps.TryGetValue(kind, out var app) ? [.. app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? []] : [];
 
     /// <summary>Every routed endpoint (gRPC methods, HTTP routes, hubs) of one running service, with its metadata.</summary>
     public IReadOnlyList<Endpoint> RoutesOf(ServiceKind kind) => [.. _apps[kind].Services.GetRequiredService<EndpointDataSource>().Endpoints];
@@ -103,16 +116,18 @@ public sealed class EmbeddedHost : IAsyncDisposable
     {
         if (!_apps.ContainsKey(kind))
         {
-            _apps[kind] = await BuildAndStartAsync(kind, _settings, _args, CancellationToken.None);
+            _apps[kind] = await BuildAndStartAsync(kind, _settings, _args, _logging, CancellationToken.None);
         }
     }
 
-    private static async Task<WebApplication> BuildAndStartAsync(ServiceKind kind, Dictionary<string, string?> settings, string[] args, CancellationToken cancellationToken)
+    private static async Task<WebApplication> BuildAndStartAsync(ServiceKind kind, Dictionary<string, string?> settings, string[] args, Action<ILoggingBuilder>? logging,
+        CancellationToken cancellationToken)
     {
         var (_, add, map) = Builds.Single(b => b.Kind == kind);
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = StripHostArgs(args), ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+        logging?.Invoke(builder.Logging);
         add(builder);
         var app = builder.Build();
         map(app);
@@ -131,11 +146,13 @@ public sealed class EmbeddedHost : IAsyncDisposable
 
     public void PrintWelcome(TextWriter output)
     {
+        string On(ServiceKind kind) => string.Join(", ", ListeningOn(kind));
+        var page = ListeningOn(ServiceKind.Gateway) is [var first, ..] ? first : Urls.Gateway;
         output.WriteLine($"""
 
             LiaisonNet is running (embedded default: every service in one process, SQLite under {DataPath}).
 
-              Open  {Urls.Gateway}/  and sign in as one of (password: {HostSecrets.DemoPassword}):
+              Open  {page.TrimEnd('/')}/  and sign in as one of (password: {HostSecrets.DemoPassword}):
                 sattarkhanov   officer, Border Service, Kazakhstan
                 zhaksylykova   officer, State Revenue Committee (Customs), Kazakhstan
                 khodjaev       officer, Customs Committee, Uzbekistan
@@ -148,7 +165,8 @@ public sealed class EmbeddedHost : IAsyncDisposable
               Automation (client credentials, embedded default only):
                 client id {HostSecrets.DemoAutomationClientId}, secret {HostSecrets.DemoAutomationSecret}, token endpoint {Urls.Issuer}connect/token
 
-              Services: identity {Urls.Identity} (account administration {Urls.IdentityAdmin})  directory {Urls.Directory}  relay {Urls.Relay}  audit {Urls.Audit}
+              Listening: gateway {On(ServiceKind.Gateway)}; identity {On(ServiceKind.Identity)} (sign-in, tokens, account administration);
+                         directory {On(ServiceKind.Directory)}; relay {On(ServiceKind.Relay)}; audit {On(ServiceKind.Audit)}
               Press Ctrl-C to stop.
             """);
     }

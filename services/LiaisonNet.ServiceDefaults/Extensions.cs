@@ -10,7 +10,9 @@ using OpenTelemetry.Resources;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Grpc.AspNetCore.Server.Model;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using OpenTelemetry;
@@ -49,6 +51,7 @@ public static class Extensions
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
         builder.Services.AddSingleton<ErrorInterceptor>();
         builder.Services.AddSingleton<AccessInterceptor>();
+        builder.Services.AddSingleton<InputInterceptor>();
 
         // Traces and metrics are collected only when there is somewhere to send them: with no exporter they would cost
         // every request an activity per listening provider (five in the embedded host) for nothing.
@@ -64,19 +67,32 @@ public static class Extensions
         return builder;
     }
 
-    /// <summary>gRPC with the error interceptor and a bounded message size.</summary>
-    public static global::Grpc.AspNetCore.Server.IGrpcServerBuilder AddLiaisonGrpc(this WebApplicationBuilder builder) =>
-        builder.Services.AddGrpc(grpc =>
+    private const int MaxReceiveMessageSize = 1024 * 1024;
+
+    /// <summary>
+    /// gRPC with clean decoding, bounded messages, and the interceptors in order: errors mapped (outermost), input limits,
+    /// access rules.
+    /// </summary>
+    public static global::Grpc.AspNetCore.Server.IGrpcServerBuilder AddLiaisonGrpc(this WebApplicationBuilder builder)
+    {
+        var grpcBuilder = builder.Services.AddGrpc(grpc =>
         {
             grpc.Interceptors.Add<ErrorInterceptor>();
+            grpc.Interceptors.Add<InputInterceptor>();
             grpc.Interceptors.Add<AccessInterceptor>();
-            grpc.MaxReceiveMessageSize = 1024 * 1024;
+            grpc.CompressionProviders = [new BoundedGzip(MaxReceiveMessageSize)];
+            grpc.MaxReceiveMessageSize = MaxReceiveMessageSize;
             grpc.MaxSendMessageSize = 4 * 1024 * 1024;
             grpc.EnableDetailedErrors = false;
             // No catch-all "unimplemented" endpoints: every routed endpoint is a method with an access rule, and an
             // unknown method finds no endpoint (HTTP 404, which clients read as UNIMPLEMENTED).
             grpc.IgnoreUnknownServices = true;
         });
+        // gRPC's own binder answers UNKNOWN to a request it cannot decode; this one answers a definite status.
+        builder.Services.RemoveAll(typeof(IServiceMethodProvider<>));
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton(typeof(IServiceMethodProvider<>), typeof(DecodingMethodProvider<>)));
+        return grpcBuilder;
+    }
 
     /// <summary>/health/live answers while the process runs; /health/ready once every readiness check passes.</summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)

@@ -206,6 +206,52 @@ public sealed class DirectoryServiceTests(SystemFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task RestrictedValuesAreNeitherShownNorSearchableOutsideTheirAudience()
+    {
+        using var compatriot = await System.ClientForUserAsync("zhaksylykova"); // KZ-CUS
+        using var outsider = await System.ClientForUserAsync("khodjaev");      // UZ-CUS
+
+        // The home unit (the officer's unit) is for the officer's country: shown and found there...
+        var found = await compatriot.Directory.SearchOfficersAsync(new SearchOfficersRequest { Query = "Almaty Regional Border Directorate" });
+        var hit = Assert.Single(found.Officers, o => o.Id == "kz-bs-sattarkhanov");
+        Assert.Equal("kz-bs-almaty-rbd", hit.Unit);
+        Assert.Equal("Almaty Regional Border Directorate", hit.UnitName);
+        Assert.Contains((await compatriot.Directory.SearchOfficersAsync(new SearchOfficersRequest { Query = "Алматы өңірлік" })).Officers, o => o.Id == "kz-bs-sattarkhanov");
+
+        // ...and neither shown nor found, nor matched in its other script or by its words, anywhere else.
+        foreach (var query in new[] { "Almaty Regional Border Directorate", "Алматы өңірлік шекара басқармасы", "Regional Directorate Sattarkhanov" })
+        {
+            var hidden = await outsider.Directory.SearchOfficersAsync(new SearchOfficersRequest { Query = query });
+            Assert.DoesNotContain(hidden.Officers, o => o.Id == "kz-bs-sattarkhanov");
+        }
+
+        var byName = await outsider.Directory.SearchOfficersAsync(new SearchOfficersRequest { Query = "Sattarkhanov" });
+        var summary = Assert.Single(byName.Officers, o => o.Id == "kz-bs-sattarkhanov");
+        Assert.Equal(string.Empty, summary.Unit);
+        Assert.Equal(string.Empty, summary.UnitName);
+        var officer = await outsider.Directory.GetOfficerAsync(new GetOfficerRequest { Id = "kz-bs-sattarkhanov" });
+        Assert.Equal(string.Empty, officer.Summary.UnitName);
+        Assert.Null(officer.Restricted);
+        var desk = await outsider.Directory.GetDeskAsync(new GetDeskRequest { Id = "kz-bs-khorgos-desk" });
+        Assert.All(new[] { desk.OnDuty.Primary, desk.OnDuty.Backup }.Where(o => o is not null), o => Assert.Equal(string.Empty, o.UnitName));
+
+        // Personal phone and clearance are never search terms, even inside the agency.
+        using var insider = await System.ClientForUserAsync("sattarkhanov");
+        foreach (var (client, query) in new[] { (insider, "7252"), (insider, "CONFIDENTIAL"), (outsider, "CONFIDENTIAL"), (outsider, "+7 7252 40 22 17") })
+        {
+            try
+            {
+                var result = await client.Directory.SearchOfficersAsync(new SearchOfficersRequest { Query = query });
+                Assert.DoesNotContain(result.Officers, o => o.Id == "kz-bs-qasymov");
+            }
+            catch (Grpc.Core.RpcException ex) when (ex.StatusCode == Grpc.Core.StatusCode.InvalidArgument)
+            {
+                // Not a query at all is as good as no match.
+            }
+        }
+    }
+
+    [Fact]
     public async Task SearchesAreRateLimitedPerCaller()
     {
         await using var limited = await RunningSystem.StartAsync(new Dictionary<string, string?>

@@ -140,4 +140,37 @@ public sealed class RetentionTests
         var gone = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => sender.Relay.GetReceiptsAsync(new GetReceiptsRequest { MessageId = sent.MessageId }).ResponseAsync);
         Assert.Equal(Grpc.Core.StatusCode.NotFound, gone.StatusCode);
     }
+
+    [Fact]
+    public async Task PurgingTheNewestInboxItemNeverFreesItsCursor()
+    {
+        await using var system = await RunningSystem.StartAsync(new Dictionary<string, string?> { ["Relay:PurgeInterval"] = "00:00:01" });
+        using var sender = await system.ClientForUserAsync("sattarkhanov");
+        using var recipient = await system.ClientForUserAsync("rahimov");
+        var first = await sender.Relay.SendMessageAsync(new SendMessageRequest
+        {
+            ClientMessageId = Guid.NewGuid().ToString(), ActionRecipients = { "tj-dca-rahimov" }, Precedence = Precedence.Routine, Subject = "Gone soon",
+            ExpiresAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddSeconds(2)),
+        });
+        var highest = (await recipient.Relay.ListInboxAsync(new ListInboxRequest { Limit = 200 })).Items.Max(i => i.Cursor);
+
+        // Wait until the newest item has been purged.
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while ((await recipient.Relay.ListInboxAsync(new ListInboxRequest { Limit = 200 })).Items.Any(i => i.MessageId == first.MessageId))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the expired message was not purged within 20 s");
+            await Task.Delay(250);
+        }
+
+        var second = await sender.Relay.SendMessageAsync(new SendMessageRequest
+        {
+            ClientMessageId = Guid.NewGuid().ToString(), ActionRecipients = { "tj-dca-rahimov" }, Precedence = Precedence.Routine, Subject = "After the purge",
+        });
+
+        // A client resuming from the highest cursor it saw still gets the new message.
+        var resumed = await recipient.Relay.ListInboxAsync(new ListInboxRequest { AfterCursor = highest, Limit = 200 });
+        var item = Assert.Single(resumed.Items);
+        Assert.Equal(second.MessageId, item.MessageId);
+        Assert.True(item.Cursor > highest, $"cursor {item.Cursor} was handed out before (highest {highest})");
+    }
 }

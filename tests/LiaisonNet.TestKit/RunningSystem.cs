@@ -13,12 +13,16 @@ public sealed class RunningSystem : IAsyncDisposable
     private EmbeddedHost _host;
     private readonly Dictionary<string, string?> _overrides;
 
-    private RunningSystem(EmbeddedHost host, string dataPath, Dictionary<string, string?> overrides)
+    private RunningSystem(EmbeddedHost host, string dataPath, Dictionary<string, string?> overrides, LogCapture logs)
     {
         _host = host;
         DataPath = dataPath;
         _overrides = overrides;
+        Logs = logs;
     }
+
+    /// <summary>Everything the services logged at Information or above.</summary>
+    public LogCapture Logs { get; }
 
     public string DataPath { get; }
 
@@ -46,8 +50,9 @@ public sealed class RunningSystem : IAsyncDisposable
             overrides[key] = value;
         }
 
-        var host = await EmbeddedHost.StartAsync([], overrides);
-        return new RunningSystem(host, dataPath, overrides);
+        var logs = new LogCapture();
+        var host = await EmbeddedHost.StartAsync([], overrides, logging: logs.AddTo);
+        return new RunningSystem(host, dataPath, overrides, logs);
     }
 
     /// <summary>Stops every service and starts them again on the same ports and data, with <paramref name="settings"/> changed.</summary>
@@ -64,7 +69,7 @@ public sealed class RunningSystem : IAsyncDisposable
         {
             try
             {
-                _host = await EmbeddedHost.StartAsync([], _overrides);
+                _host = await EmbeddedHost.StartAsync([], _overrides, logging: Logs.AddTo);
                 return;
             }
             catch (IOException) when (attempt < 10)

@@ -2,6 +2,7 @@ using LiaisonNet.Audit.Grpc;
 using LiaisonNet.Audit.Log;
 using LiaisonNet.ServiceDefaults;
 using LiaisonNet.ServiceDefaults.Access;
+using LiaisonNet.ServiceDefaults.Grpc;
 using LiaisonNet.ServiceDefaults.Hosting;
 using LiaisonNet.ServiceDefaults.Security;
 
@@ -33,6 +34,7 @@ public static class Extensions
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAccessRules();
+        app.UseGrpcFrameGuard();
         app.MapGrpcService<AuditGrpcService>().RequireAuthorization().WithAccessRules(AuditAccess.Rules);
         app.MapDefaultEndpoints();
         return app;

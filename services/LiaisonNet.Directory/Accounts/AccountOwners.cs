@@ -1,6 +1,7 @@
 using Grpc.Core;
 using LiaisonNet.Directory.Admin;
 using LiaisonNet.Protos.Identity.V1;
+using LiaisonNet.ServiceDefaults.Grpc;
 
 namespace LiaisonNet.Directory.Accounts;
 
@@ -35,7 +36,7 @@ public sealed class AccountOwners(AccountLookupService.AccountLookupServiceClien
         return
         [
             .. entries.Where(e => owners.TryGetValue(e.Id, out var owner) && owner != e.Agency)
-                .Select(e => (e.Id, new FieldProblem("id", $"'{e.Id}' is the account of an officer of {owners[e.Id]}; an entry of {e.Agency} cannot have it."))),
+                .Select(e => (e.Id, new FieldProblem("id", $"{RpcErrors.Quote(e.Id)} is the account of an officer of {owners[e.Id]}; an entry of {e.Agency} cannot have it."))),
         ];
     }
 }

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using LiaisonNet.Directory.Duty;
 using LiaisonNet.Directory.Model;
 using LiaisonNet.Directory.Search;
+using LiaisonNet.ServiceDefaults.Grpc;
 
 namespace LiaisonNet.Directory.Admin;
 
@@ -26,7 +27,7 @@ public static partial class EntryRules
             }
         }
 
-        Require(IdPattern().IsMatch(officer.Id), "id", "3 to 64 characters: lower-case Latin letters, digits and '-'.");
+        Require(EntryIds.IsValid(officer.Id), "id", EntryIds.Rule);
         Require(officer.NativeName.Trim().Length is > 0 and <= MaxName, "native_name", $"Required, at most {MaxName} characters.");
         Require(officer.LatinName.Trim().Length is > 0 and <= MaxName, "latin_name", $"Required, at most {MaxName} characters.");
         Require(officer.Variants.Count <= MaxList && officer.Variants.All(v => v.Trim().Length is > 0 and <= MaxName), "name_variants", $"At most {MaxList}, each 1 to {MaxName} characters.");
@@ -62,7 +63,7 @@ public static partial class EntryRules
             }
         }
 
-        Require(IdPattern().IsMatch(desk.Id), "id", "3 to 64 characters: lower-case Latin letters, digits and '-'.");
+        Require(EntryIds.IsValid(desk.Id), "id", EntryIds.Rule);
         Require(desk.Name.Trim().Length is > 0 and <= MaxName, "name", $"Required, at most {MaxName} characters.");
         Require(index.FindAgency(desk.Agency) is not null, "agency", "Not a known agency code.");
         Require(RosterClock.IsKnownZone(desk.TimeZone), "time_zone", "An IANA time zone, for example Asia/Kabul.");
@@ -71,6 +72,8 @@ public static partial class EntryRules
         Require(desk.Supervisor is null || officer(desk.Supervisor) is not null, "supervisor", "Not an officer in the directory.");
         Require(desk.EscalationDesk is null || desk.EscalationDesk != desk.Id && index.FindDesk(desk.EscalationDesk) is not null, "escalation_desk", "Another existing desk.");
         Require(desk.Roster.Count <= 50, "roster", "At most 50 shifts.");
+        Require(desk.Contacts.Count <= MaxList && desk.Contacts.All(c => Contact.Kinds.Contains(c.Kind) && c.Value.Trim().Length is > 0 and <= 200), "contacts",
+            $"At most {MaxList}; kinds {string.Join(", ", Contact.Kinds)}, each value 1 to 200 characters.");
         for (var i = 0; i < desk.Roster.Count; i++)
         {
             var shift = desk.Roster[i];
@@ -83,9 +86,6 @@ public static partial class EntryRules
 
         return problems;
     }
-
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{2,63}$")]
-    private static partial Regex IdPattern();
 
     [GeneratedRegex("^[a-z]{2}$")]
     private static partial Regex LanguagePattern();

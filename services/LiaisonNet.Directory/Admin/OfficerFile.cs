@@ -71,7 +71,7 @@ public static class OfficerFile
                 var parts = item.Split(':');
                 if (parts.Length != 2)
                 {
-                    problems.Add(new FieldProblem("languages", $"'{item}' is not code:level (for example ru:fluent)."));
+                    problems.Add(new FieldProblem("languages", $"{LiaisonNet.ServiceDefaults.Grpc.RpcErrors.Quote(item)} is not code:level (for example ru:fluent)."));
                     continue;
                 }
 

@@ -47,6 +47,7 @@ public static class Extensions
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAccessRules();
+        app.UseGrpcFrameGuard();
         app.MapGrpcService<DirectoryGrpcService>().RequireAuthorization().WithAccessRules(DirectoryAccess.Rules);
         app.MapGrpcService<DirectoryAdminGrpcService>().RequireAuthorization().WithAccessRules(DirectoryAccess.AdminRules);
         app.MapDefaultEndpoints();

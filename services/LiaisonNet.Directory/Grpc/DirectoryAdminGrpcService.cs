@@ -50,11 +50,11 @@ public sealed class DirectoryAdminGrpcService(DirectoryIndex index, DirectorySto
     public override async Task<PutResult> DeleteOfficer(DeleteRequest request, ServerCallContext context)
     {
         var caller = Caller(context);
-        var officer = index.Find(request.Id) ?? throw RpcErrors.NotFound($"No officer '{request.Id}'.");
+        var officer = index.Find(request.Id) ?? throw RpcErrors.NotFound($"No officer {RpcErrors.Quote(request.Id)}.");
         EnsureOwned(caller, officer.Agency, officer.Id);
         if (index.Desks.FirstOrDefault(d => d.Supervisor == officer.Id || d.Roster.Any(s => s.Primary == officer.Id || s.Backup == officer.Id)) is { } desk)
         {
-            throw RpcErrors.FailedPrecondition($"'{officer.Id}' is on the roster of desk '{desk.Id}'; change the roster first.");
+            throw RpcErrors.FailedPrecondition($"{RpcErrors.Quote(officer.Id)} is on the roster of desk {RpcErrors.Quote(desk.Id)}; change the roster first.");
         }
 
         var versions = await ApplyAsync(() => store.ChangeOfficersAsync([new Change<OfficerRecord>(officer.Id, null, request.ExpectedVersion)], caller.Id, caller.Agency, null, context.CancellationToken));
@@ -95,7 +95,7 @@ public sealed class DirectoryAdminGrpcService(DirectoryIndex index, DirectorySto
     public override async Task<PutResult> DeleteDesk(DeleteRequest request, ServerCallContext context)
     {
         var caller = Caller(context);
-        var desk = index.FindDesk(request.Id) ?? throw RpcErrors.NotFound($"No desk '{request.Id}'.");
+        var desk = index.FindDesk(request.Id) ?? throw RpcErrors.NotFound($"No desk {RpcErrors.Quote(request.Id)}.");
         EnsureOwned(caller, desk.Agency, desk.Id);
         var versions = await ApplyAsync(() => store.ChangeDesksAsync([new Change<DeskRecord>(desk.Id, null, request.ExpectedVersion)], caller.Id, caller.Agency, context.CancellationToken));
         return new PutResult { Id = desk.Id, Version = versions[0] };
@@ -111,7 +111,7 @@ public sealed class DirectoryAdminGrpcService(DirectoryIndex index, DirectorySto
         var versions = await store.HistoryAsync(request.EntityType, request.Id, context.CancellationToken);
         if (versions.Count == 0)
         {
-            throw RpcErrors.NotFound($"No history for {request.EntityType} '{request.Id}'.");
+            throw RpcErrors.NotFound($"No history for {request.EntityType} {RpcErrors.Quote(request.Id)}.");
         }
 
         // Whose entry it is (or was): the agency in its latest document.
@@ -178,7 +178,7 @@ public sealed class DirectoryAdminGrpcService(DirectoryIndex index, DirectorySto
                 var existing = index.Find(officer.Id);
                 if (existing is not null && existing.Agency != agency.Code)
                 {
-                    problems.Add(new FieldProblem("id", $"'{officer.Id}' belongs to another agency."));
+                    problems.Add(new FieldProblem("id", $"{RpcErrors.Quote(officer.Id)} belongs to another agency."));
                 }
 
                 if (existing is null)
@@ -265,14 +265,14 @@ public sealed class DirectoryAdminGrpcService(DirectoryIndex index, DirectorySto
 
         return caller.IsSystemAdmin
             ? requested
-            : throw RpcErrors.PermissionDenied($"You administer {caller.Agency} entries only, not {requested}.");
+            : throw RpcErrors.PermissionDenied($"You administer {caller.Agency} entries only, not {RpcErrors.Quote(requested)}.");
     }
 
     private static void EnsureOwned(AdminCaller caller, string? ownerAgency, string id)
     {
         if (ownerAgency is not null && ownerAgency != caller.Agency && !caller.IsSystemAdmin)
         {
-            throw RpcErrors.PermissionDenied($"'{id}' belongs to {ownerAgency}; only its own administrators change it.");
+            throw RpcErrors.PermissionDenied($"{RpcErrors.Quote(id)} belongs to {ownerAgency}; only its own administrators change it.");
         }
     }
 

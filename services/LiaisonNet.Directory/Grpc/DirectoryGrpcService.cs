@@ -41,15 +41,17 @@ public sealed class DirectoryGrpcService(DirectoryIndex index, DirectoryStore st
         violations.ThrowIfAny();
         await ThrottleAsync(context);
 
+        var viewer = Viewer(context);
         var filter = new SearchFilter(
             NullIfEmpty(request.Country.ToUpperInvariant()), NullIfEmpty(request.Agency), NullIfEmpty(request.Centre), NullIfEmpty(request.CrossingPoint),
-            NullIfEmpty(request.Speciality), NullIfEmpty(request.Language.ToLowerInvariant()), request.OnDutyNow, request.OnDutyFirst);
+            NullIfEmpty(request.Speciality), NullIfEmpty(request.Language.ToLowerInvariant()), request.OnDutyNow, request.OnDutyFirst,
+            ViewerCountry: viewer.Country);
         var now = clock.GetCurrentInstant();
         var hits = index.Search(request.Query, filter, now, Math.Min(offset + pageSize + 1, MaxResults));
         var response = new SearchOfficersResponse();
         foreach (var hit in hits.Skip(offset).Take(pageSize))
         {
-            var summary = Summary(hit.Officer, now);
+            var summary = Summary(hit.Officer, now, viewer);
             summary.MatchedOn = hit.Quality switch
             {
                 MatchQuality.Exact => MatchKind.Exact,
@@ -70,11 +72,11 @@ public sealed class DirectoryGrpcService(DirectoryIndex index, DirectoryStore st
     public override async Task<Officer> GetOfficer(GetOfficerRequest request, ServerCallContext context)
     {
         new FieldViolations().Require(request.Id.Length is > 0 and <= 100, "id", "Required, at most 100 characters.").ThrowIfAny();
-        var officer = index.Find(request.Id) ?? throw RpcErrors.NotFound($"No officer '{request.Id}'.");
+        var officer = index.Find(request.Id) ?? throw RpcErrors.NotFound($"No officer {RpcErrors.Quote(request.Id)}.");
         var caller = context.GetHttpContext().User;
         var result = new Officer
         {
-            Summary = Summary(officer, clock.GetCurrentInstant()),
+            Summary = Summary(officer, clock.GetCurrentInstant(), Viewer(context)),
             NameVariants = { officer.AllNames },
             Specialities = { officer.Specialities },
             Contacts = { officer.Contacts.Select(c => new ContactChannel { Kind = c.Kind, Value = c.Value }) },
@@ -97,8 +99,8 @@ public sealed class DirectoryGrpcService(DirectoryIndex index, DirectoryStore st
     public override Task<Protos.Directory.V1.Desk> GetDesk(GetDeskRequest request, ServerCallContext context)
     {
         new FieldViolations().Require(request.Id.Length is > 0 and <= 100, "id", "Required, at most 100 characters.").ThrowIfAny();
-        var desk = index.FindDesk(request.Id) ?? throw RpcErrors.NotFound($"No desk '{request.Id}'.");
-        return Task.FromResult(ToDesk(desk, clock.GetCurrentInstant()));
+        var desk = index.FindDesk(request.Id) ?? throw RpcErrors.NotFound($"No desk {RpcErrors.Quote(request.Id)}.");
+        return Task.FromResult(ToDesk(desk, clock.GetCurrentInstant(), Viewer(context)));
     }
 
     public override Task<ListDesksResponse> ListDesks(ListDesksRequest request, ServerCallContext context)
@@ -119,7 +121,8 @@ public sealed class DirectoryGrpcService(DirectoryIndex index, DirectoryStore st
             .Where(d => request.Country.Length == 0 || string.Equals(d.Country, request.Country, StringComparison.OrdinalIgnoreCase))
             .OrderBy(d => d.Id, StringComparer.Ordinal)
             .Skip(offset).Take(pageSize + 1).ToList();
-        var response = new ListDesksResponse { Desks = { desks.Take(pageSize).Select(d => ToDesk(d, now)) } };
+        var viewer = Viewer(context);
+        var response = new ListDesksResponse { Desks = { desks.Take(pageSize).Select(d => ToDesk(d, now, viewer)) } };
         if (desks.Count > pageSize)
         {
             response.NextPageToken = (offset + pageSize).ToString(CultureInfo.InvariantCulture);
@@ -146,7 +149,7 @@ public sealed class DirectoryGrpcService(DirectoryIndex index, DirectoryStore st
     public override Task<Protos.Directory.V1.DistributionList> GetDistributionList(GetDistributionListRequest request, ServerCallContext context)
     {
         new FieldViolations().Require(request.Id.Length is > 0 and <= 100, "id", "Required.").ThrowIfAny();
-        var list = Seed.DemoDirectory.DistributionLists.FirstOrDefault(l => l.Id == request.Id) ?? throw RpcErrors.NotFound($"No distribution list '{request.Id}'.");
+        var list = Seed.DemoDirectory.DistributionLists.FirstOrDefault(l => l.Id == request.Id) ?? throw RpcErrors.NotFound($"No distribution list {RpcErrors.Quote(request.Id)}.");
         return Task.FromResult(new Protos.Directory.V1.DistributionList { Id = list.Id, Name = list.Name, Desks = { list.Desks } });
     }
 
@@ -185,25 +188,39 @@ public sealed class DirectoryGrpcService(DirectoryIndex index, DirectoryStore st
         };
     }
 
-    private OfficerSummary Summary(OfficerRecord officer, Instant now) => new()
-    {
-        Id = officer.Id,
-        DisplayName = officer.NativeName,
-        LatinName = officer.LatinName,
-        Rank = officer.Rank,
-        Country = officer.Country,
-        Agency = officer.Agency,
-        AgencyName = officer.AgencyName,
-        Posting = officer.Posting,
-        Languages = { officer.Languages.Select(l => l.Language) },
-        Centre = officer.Centre ?? string.Empty,
-        CrossingPoint = officer.CrossingPoint ?? string.Empty,
-        Unit = officer.Unit ?? string.Empty,
-        UnitName = officer.Unit is not null ? index.FindUnit(officer.Unit)?.Name ?? string.Empty : string.Empty,
-        OnDutyAt = { index.OnDutyAt(officer.Id, now) },
-    };
+    /// <summary>Who is looking: a person's country decides what of an officer restricted to their country they see; a service sees none of it.</summary>
+    private sealed record ViewerScope(string? Country);
 
-    private Protos.Directory.V1.Desk ToDesk(DeskRecord desk, Instant now)
+    private static ViewerScope Viewer(ServerCallContext context)
+    {
+        var caller = context.GetHttpContext().User;
+        return new ViewerScope(caller.IsServiceClient() ? null : caller.Country());
+    }
+
+    /// <summary>The public summary; the unit (the officer's home unit) only for a viewer of the officer's country.</summary>
+    private OfficerSummary Summary(OfficerRecord officer, Instant now, ViewerScope viewer)
+    {
+        var unit = viewer.Country is not null && viewer.Country == officer.Country ? officer.Unit : null;
+        return new OfficerSummary
+        {
+            Id = officer.Id,
+            DisplayName = officer.NativeName,
+            LatinName = officer.LatinName,
+            Rank = officer.Rank,
+            Country = officer.Country,
+            Agency = officer.Agency,
+            AgencyName = officer.AgencyName,
+            Posting = officer.Posting,
+            Languages = { officer.Languages.Select(l => l.Language) },
+            Centre = officer.Centre ?? string.Empty,
+            CrossingPoint = officer.CrossingPoint ?? string.Empty,
+            Unit = unit ?? string.Empty,
+            UnitName = unit is not null ? index.FindUnit(unit)?.Name ?? string.Empty : string.Empty,
+            OnDutyAt = { index.OnDutyAt(officer.Id, now) },
+        };
+    }
+
+    private Protos.Directory.V1.Desk ToDesk(DeskRecord desk, Instant now, ViewerScope viewer)
     {
         var result = new Protos.Directory.V1.Desk
         {
@@ -229,12 +246,12 @@ public sealed class DirectoryGrpcService(DirectoryIndex index, DirectoryStore st
             result.OnDuty.ShiftEnds = Timestamp.FromDateTimeOffset(duty.Ends.ToDateTimeOffset());
             if (index.Find(duty.Shift.Primary) is { } primary)
             {
-                result.OnDuty.Primary = Summary(primary, now);
+                result.OnDuty.Primary = Summary(primary, now, viewer);
             }
 
             if (duty.Shift.Backup is { } backupId && index.Find(backupId) is { } backup)
             {
-                result.OnDuty.Backup = Summary(backup, now);
+                result.OnDuty.Backup = Summary(backup, now, viewer);
             }
         }
 

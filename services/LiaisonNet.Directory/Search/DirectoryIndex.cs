@@ -14,9 +14,13 @@ public enum MatchQuality
 
 public sealed record SearchHit(OfficerRecord Officer, MatchQuality Quality, int Distance, IReadOnlyList<string> OnDutyAt);
 
+/// <summary>
+/// What a search is narrowed to. <paramref name="ViewerCountry"/> is the searcher's country: words found only in an
+/// officer's fields restricted to their country (the unit's names) match only for a searcher of that country.
+/// </summary>
 public sealed record SearchFilter(
     string? Country = null, string? Agency = null, string? Centre = null, string? CrossingPoint = null,
-    string? Speciality = null, string? Language = null, bool OnDutyNow = false, bool OnDutyFirst = false);
+    string? Speciality = null, string? Language = null, bool OnDutyNow = false, bool OnDutyFirst = false, string? ViewerCountry = null);
 
 /// <summary>
 /// The directory in memory: officers, desks and places, with an inverted index over every word an officer can be found
@@ -94,6 +98,11 @@ public sealed class DirectoryIndex
         {
             foreach (var officer in snapshot.TermOfficers[term])
             {
+                if (snapshot.Hidden(officer, term, filter.ViewerCountry))
+                {
+                    continue;
+                }
+
                 if (!candidates.TryGetValue(officer, out var best) || Better(match, best))
                 {
                     candidates[officer] = match;
@@ -119,7 +128,7 @@ public sealed class DirectoryIndex
                 (MatchQuality Quality, int Distance)? best = null;
                 foreach (var term in snapshot.OfficerTerms[officerIndex])
                 {
-                    if (matches[w].TryGetValue(term, out var m) && (best is null || Better(m, best.Value)))
+                    if (matches[w].TryGetValue(term, out var m) && (best is null || Better(m, best.Value)) && !snapshot.Hidden(officerIndex, term, filter.ViewerCountry))
                     {
                         best = m;
                     }
@@ -220,6 +229,8 @@ public sealed class DirectoryIndex
         public required bool[] TermArabic { get; init; }
         public required int[][] TermOfficers { get; init; }
         public required int[][] OfficerTerms { get; init; }
+        /// <summary>Per officer, the sorted terms found only in fields restricted to the officer's country.</summary>
+        public required int[][] OfficerCountryTerms { get; init; }
         public required Dictionary<string, int> TermByRaw { get; init; }
         public required Dictionary<string, int[]> TermsByFolded { get; init; }
         public required Dictionary<string, int[]> TermsByConsonants { get; init; }
@@ -228,6 +239,10 @@ public sealed class DirectoryIndex
         public required int[][] FoldedByLength { get; init; }
 
         public long Reach(Dictionary<int, (MatchQuality, int)> terms) => terms.Keys.Sum(t => (long)TermOfficers[t].Length);
+
+        /// <summary>True when the term leads to the officer only through a field the viewer's country may not see.</summary>
+        public bool Hidden(int officer, int term, string? viewerCountry) =>
+            OfficerCountryTerms[officer].Length > 0 && viewerCountry != Officers[officer].Country && Array.BinarySearch(OfficerCountryTerms[officer], term) >= 0;
 
         public Dictionary<int, (MatchQuality Quality, int Distance)> MatchTerms(string raw, string folded, bool arabic)
         {
@@ -312,26 +327,46 @@ public sealed class DirectoryIndex
             var termOfficers = new List<List<int>>();
             var ordered = officers.ToArray();
             var officerTerms = new int[ordered.Length][];
+            var officerCountryTerms = new int[ordered.Length][];
+            int TermOf(string word)
+            {
+                if (!termByRaw.TryGetValue(word, out var term))
+                {
+                    term = raws.Count;
+                    termByRaw[word] = term;
+                    raws.Add(word);
+                    termOfficers.Add([]);
+                }
+
+                return term;
+            }
+
             for (var o = 0; o < ordered.Length; o++)
             {
                 var mine = new HashSet<int>();
-                foreach (var word in Texts(ordered[o], placeById, agencyByCode, unitById).SelectMany(NameFolding.Words))
+                foreach (var word in Texts(ordered[o], placeById, agencyByCode).SelectMany(NameFolding.Words))
                 {
-                    if (!termByRaw.TryGetValue(word, out var term))
-                    {
-                        term = raws.Count;
-                        termByRaw[word] = term;
-                        raws.Add(word);
-                        termOfficers.Add([]);
-                    }
-
+                    var term = TermOf(word);
                     if (mine.Add(term))
                     {
                         termOfficers[term].Add(o);
                     }
                 }
 
+                var countryOnly = new List<int>();
+                foreach (var word in CountryTexts(ordered[o], unitById).SelectMany(NameFolding.Words))
+                {
+                    var term = TermOf(word);
+                    if (mine.Add(term))
+                    {
+                        termOfficers[term].Add(o);
+                        countryOnly.Add(term);
+                    }
+                }
+
                 officerTerms[o] = [.. mine];
+                countryOnly.Sort();
+                officerCountryTerms[o] = [.. countryOnly];
             }
 
             var folded = raws.Select(NameFolding.Fold).ToArray();
@@ -365,6 +400,7 @@ public sealed class DirectoryIndex
                 TermArabic = [.. raws.Select(NameFolding.IsArabicScript)],
                 TermOfficers = [.. termOfficers.Select(l => l.ToArray())],
                 OfficerTerms = officerTerms,
+                OfficerCountryTerms = officerCountryTerms,
                 TermByRaw = termByRaw,
                 TermsByFolded = byFolded,
                 TermsByConsonants = Enumerable.Range(0, raws.Count).Where(t => consonants[t].Length >= 2).GroupBy(t => consonants[t], StringComparer.Ordinal)
@@ -375,8 +411,8 @@ public sealed class DirectoryIndex
             };
         }
 
-        /// <summary>Everything an officer can be found by.</summary>
-        private static IEnumerable<string> Texts(OfficerRecord officer, Dictionary<string, Place> places, Dictionary<string, Agency> agencies, Dictionary<string, Unit> units)
+        /// <summary>What an officer can be found by only from their own country: the names of their unit (their home unit).</summary>
+        private static IEnumerable<string> CountryTexts(OfficerRecord officer, Dictionary<string, Unit> units)
         {
             if (officer.Unit is not null && units.TryGetValue(officer.Unit, out var unit))
             {
@@ -384,6 +420,15 @@ public sealed class DirectoryIndex
                 yield return unit.NativeName;
             }
 
+            if (officer.RestrictedFields is { HomeUnit.Length: > 0 } restricted)
+            {
+                yield return restricted.HomeUnit;
+            }
+        }
+
+        /// <summary>Everything anyone can find an officer by.</summary>
+        private static IEnumerable<string> Texts(OfficerRecord officer, Dictionary<string, Place> places, Dictionary<string, Agency> agencies)
+        {
             foreach (var name in officer.AllNames)
             {
                 yield return name;

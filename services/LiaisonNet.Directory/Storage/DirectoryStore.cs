@@ -45,7 +45,7 @@ public sealed record EntryVersion(long Version, DateTimeOffset ChangedAt, string
 public sealed record Change<T>(string Id, T? After, long ExpectedVersion);
 
 public sealed class VersionConflictException(string id, long expected, long actual)
-    : Exception($"'{id}' is at version {actual}, not {expected}: read it again and reapply your change.");
+    : Exception($"{LiaisonNet.ServiceDefaults.Grpc.RpcErrors.Quote(id)} is at version {actual}, not {expected}: read it again and reapply your change.");
 
 /// <summary>
 /// Officers and desks in SQLite (one JSON document each, with every earlier version), loaded into the in-memory index;

@@ -115,7 +115,9 @@ public static class Extensions
 
     public static WebApplication MapGatewayService(this WebApplication app)
     {
+        app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseJsonBodyGuard();
         app.Use(RejectCrossOriginHub);
         app.UseAuthentication();
         app.UseAuthorization();

@@ -90,7 +90,7 @@ public sealed partial class AccountAdminGrpcService(
         catch (DbUpdateException)
         {
             // Another instance saved the same id or user name first: the unique keys of the store decide.
-            throw RpcErrors.AlreadyExists($"An account with id '{id}' or user name '{request.UserName}' already exists.");
+            throw RpcErrors.AlreadyExists($"An account with id {RpcErrors.Quote(id)} or user name {RpcErrors.Quote(request.UserName)} already exists.");
         }
         finally
         {
@@ -102,7 +102,7 @@ public sealed partial class AccountAdminGrpcService(
     {
         if (await users.FindByIdAsync(id) is not null || await users.FindByNameAsync(request.UserName) is not null)
         {
-            throw RpcErrors.AlreadyExists($"An account with id '{id}' or user name '{request.UserName}' already exists.");
+            throw RpcErrors.AlreadyExists($"An account with id {RpcErrors.Quote(id)} or user name {RpcErrors.Quote(request.UserName)} already exists.");
         }
 
         var user = new LiaisonUser
@@ -241,7 +241,7 @@ public sealed partial class AccountAdminGrpcService(
         var user = await users.FindByIdAsync(accountId);
         return user is not null && (user.Agency == caller.Agency || caller.IsSystemAdmin)
             ? user
-            : throw RpcErrors.NotFound($"No account '{accountId}' in {caller.Agency}.");
+            : throw RpcErrors.NotFound($"No account {RpcErrors.Quote(accountId)} in {caller.Agency}.");
     }
 
     /// <summary>
@@ -258,12 +258,12 @@ public sealed partial class AccountAdminGrpcService(
 
         if (owner is not null && owner != caller.Agency)
         {
-            throw RpcErrors.InvalidArgument("user_name", $"The id it gives, '{id}', is another agency's directory entry; choose another user name.");
+            throw RpcErrors.InvalidArgument("user_name", $"The id it gives, {RpcErrors.Quote(id)}, is another agency's directory entry; choose another user name.");
         }
 
         if (await applications.FindByClientIdAsync(id, cancellationToken) is not null)
         {
-            throw RpcErrors.InvalidArgument(chosen ? "account_id" : "user_name", $"'{id}' is the id of a registered client; choose another.");
+            throw RpcErrors.InvalidArgument(chosen ? "account_id" : "user_name", $"{RpcErrors.Quote(id)} is the id of a registered client; choose another.");
         }
     }
 
@@ -292,7 +292,7 @@ public sealed partial class AccountAdminGrpcService(
         violations.Require(desks.Count <= MaxDesks, "desks", $"At most {MaxDesks} desks.");
         for (var i = 0; i < desks.Count; i++)
         {
-            violations.Require(DeskPattern().IsMatch(desks[i]), $"desks[{i}]", "A desk id: 1 to 64 Latin letters, digits, '.', '-' or '_'.");
+            violations.Require(EntryIds.IsValid(desks[i]), $"desks[{i}]", $"A desk id: {EntryIds.Rule}");
         }
     }
 
@@ -358,6 +358,4 @@ public sealed partial class AccountAdminGrpcService(
     [GeneratedRegex("^[a-z0-9-]{3,64}$")]
     private static partial Regex AccountIdPattern();
 
-    [GeneratedRegex("^[A-Za-z0-9._-]{1,64}$")]
-    private static partial Regex DeskPattern();
 }

@@ -158,9 +158,11 @@ public static class Extensions
 
     public static WebApplication MapIdentityService(this WebApplication app)
     {
+        app.UseProtocolRequestGuard();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAccessRules();
+        app.UseGrpcFrameGuard();
         app.UseAntiforgery();
         app.MapConnectEndpoints();
         app.MapDeviceDone();

@@ -50,6 +50,7 @@ public static class Extensions
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAccessRules();
+        app.UseGrpcFrameGuard();
         app.MapGrpcService<RelayGrpcService>().RequireAuthorization().WithAccessRules(RelayAccess.Rules);
         app.MapDefaultEndpoints();
         return app;

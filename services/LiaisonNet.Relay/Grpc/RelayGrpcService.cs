@@ -65,7 +65,7 @@ public sealed class RelayGrpcService(RelayStore store, RecipientResolver recipie
         new FieldViolations().Require(request.MessageId.Length is > 0 and <= 100, "message_id", "Required.").ThrowIfAny();
         var caller = context.GetHttpContext().User.SubjectId();
         var outcome = await store.AcknowledgeAsync(caller, request.MessageId, context.CancellationToken)
-            ?? throw RpcErrors.NotFound($"Message '{request.MessageId}' is not in your inbox.");
+            ?? throw RpcErrors.NotFound($"Message {RpcErrors.Quote(request.MessageId)} is not in your inbox.");
         return new AcknowledgeResponse { AcknowledgedAt = Timestamp.FromDateTimeOffset(outcome.AcknowledgedAt), AlreadyAcknowledged = outcome.AlreadyAcknowledged };
     }
 
@@ -73,7 +73,7 @@ public sealed class RelayGrpcService(RelayStore store, RecipientResolver recipie
     {
         new FieldViolations().Require(request.MessageId.Length is > 0 and <= 100, "message_id", "Required.").ThrowIfAny();
         var outcome = await store.MarkReadAsync(context.GetHttpContext().User.SubjectId(), request.MessageId, context.CancellationToken)
-            ?? throw RpcErrors.NotFound($"Message '{request.MessageId}' is not in your inbox.");
+            ?? throw RpcErrors.NotFound($"Message {RpcErrors.Quote(request.MessageId)} is not in your inbox.");
         return new MarkReadResponse { ReadAt = Timestamp.FromDateTimeOffset(outcome.ReadAt), AlreadyRead = outcome.Already };
     }
 
@@ -88,7 +88,7 @@ public sealed class RelayGrpcService(RelayStore store, RecipientResolver recipie
         try
         {
             var at = await store.ReplyAsync(context.GetHttpContext().User.SubjectId(), request.MessageId, request.Code, request.Reason.Trim(), context.CancellationToken)
-                ?? throw RpcErrors.NotFound($"Message '{request.MessageId}' is not in your inbox.");
+                ?? throw RpcErrors.NotFound($"Message {RpcErrors.Quote(request.MessageId)} is not in your inbox.");
             return new ReplyResponse { RepliedAt = Timestamp.FromDateTimeOffset(at) };
         }
         catch (ReplyNotAllowedException ex)
@@ -101,7 +101,7 @@ public sealed class RelayGrpcService(RelayStore store, RecipientResolver recipie
     {
         new FieldViolations().Require(request.MessageId.Length is > 0 and <= 100, "message_id", "Required.").ThrowIfAny();
         var receipts = await store.ReceiptsAsync(context.GetHttpContext().User.SubjectId(), request.MessageId, context.CancellationToken)
-            ?? throw RpcErrors.NotFound($"You sent no message '{request.MessageId}'.");
+            ?? throw RpcErrors.NotFound($"You sent no message {RpcErrors.Quote(request.MessageId)}.");
         return new GetReceiptsResponse { Receipts = { receipts } };
     }
 
@@ -113,7 +113,7 @@ public sealed class RelayGrpcService(RelayStore store, RecipientResolver recipie
             .Require(request.Note.Length <= 2000, "note", "At most 2,000 characters.")
             .ThrowIfAny();
         var original = await store.OriginalAsync(caller.SubjectId(), request.MessageId, context.CancellationToken)
-            ?? throw RpcErrors.NotFound($"Message '{request.MessageId}' is not one you sent or received.");
+            ?? throw RpcErrors.NotFound($"Message {RpcErrors.Quote(request.MessageId)} is not one you sent or received.");
         var copy = new SendMessageRequest
         {
             ClientMessageId = request.ClientMessageId,
@@ -166,14 +166,16 @@ public sealed class RelayGrpcService(RelayStore store, RecipientResolver recipie
     public override async Task<ForwardPermission> RequestForwardPermission(RequestForwardPermissionRequest request, ServerCallContext context)
     {
         var caller = context.GetHttpContext().User.SubjectId();
-        new FieldViolations()
+        var violations = new FieldViolations()
             .Require(request.MessageId.Length is > 0 and <= 100, "message_id", "Required.")
             .Require(request.Recipients.Count is > 0 and <= SendRules.MaxRecipients, "recipients", $"1 to {SendRules.MaxRecipients} officer ids.")
-            .Require(request.Recipients.All(r => r.Length is > 0 and <= SendRules.MaxRecipientIdLength), "recipients", "Officer ids.")
-            .Require(request.Reason.Length <= SendRules.MaxReasonLength, "reason", $"At most {SendRules.MaxReasonLength} characters.")
-            .ThrowIfAny();
+            .Require(request.Reason.Length <= SendRules.MaxReasonLength, "reason", $"At most {SendRules.MaxReasonLength} characters.");
+        SendRules.CheckOfficerIds(request.Recipients, "recipients", violations);
+        violations.ThrowIfAny();
+        // As for a send: every recipient is an officer the directory knows.
+        await recipients.ConfirmOfficersAsync(request.Recipients, "recipients", context.CancellationToken);
         var original = await store.OriginalAsync(caller, request.MessageId, context.CancellationToken)
-            ?? throw RpcErrors.NotFound($"Message '{request.MessageId}' is not one you received.");
+            ?? throw RpcErrors.NotFound($"Message {RpcErrors.Quote(request.MessageId)} is not one you received.");
         if (original.Meta.Handling != HandlingCode.H2)
         {
             throw RpcErrors.FailedPrecondition("Only H2 messages need the originator's permission to be passed on.");

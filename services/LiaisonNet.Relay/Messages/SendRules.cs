@@ -8,7 +8,6 @@ public static class SendRules
 {
     public const int MaxClientMessageIdLength = 100;
     public const int MaxRecipients = 100;
-    public const int MaxRecipientIdLength = 100;
     public const int MaxSubjectLength = 200;
     public const int MaxBodyLength = 8000;
 
@@ -58,11 +57,21 @@ public static class SendRules
         return violations;
     }
 
-    private static void CheckIds(IReadOnlyList<string> ids, string field, FieldViolations violations)
+    /// <summary>Each recipient is an officer id, desk:ID or list:ID, by the one rule for directory ids.</summary>
+    public static void CheckIds(IReadOnlyList<string> ids, string field, FieldViolations violations)
     {
         for (var i = 0; i < ids.Count; i++)
         {
-            violations.Require(ids[i].Length is > 0 and <= MaxRecipientIdLength, $"{field}[{i}]", $"An officer id of 1 to {MaxRecipientIdLength} characters.");
+            violations.Require(EntryIds.IsAddress(ids[i]), $"{field}[{i}]", EntryIds.AddressRule);
+        }
+    }
+
+    /// <summary>Each is an officer id (no desks or lists), by the one rule for directory ids.</summary>
+    public static void CheckOfficerIds(IReadOnlyList<string> ids, string field, FieldViolations violations)
+    {
+        for (var i = 0; i < ids.Count; i++)
+        {
+            violations.Require(EntryIds.IsValid(ids[i]), $"{field}[{i}]", $"An officer id: {EntryIds.Rule}");
         }
     }
 

@@ -58,7 +58,7 @@ public sealed class RecipientResolver(DirectoryService.DirectoryServiceClient di
             }
             catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
             {
-                violations.Add(field, $"No distribution list '{id[ListPrefix.Length..]}' in the directory.");
+                violations.Add(field, $"No distribution list {RpcErrors.Quote(id[ListPrefix.Length..])} in the directory.");
             }
         }
 
@@ -70,7 +70,7 @@ public sealed class RecipientResolver(DirectoryService.DirectoryServiceClient di
                 var first = desk?.OnDuty?.Primary?.Id is { Length: > 0 } primary ? primary : desk?.Supervisor;
                 if (desk is null || string.IsNullOrEmpty(first))
                 {
-                    violations.Add(field, desk is null ? $"No desk '{id[DeskPrefix.Length..]}' in the directory." : $"Nobody is on duty at '{desk.Id}' and it has no supervisor.");
+                    violations.Add(field, desk is null ? $"No desk {RpcErrors.Quote(id[DeskPrefix.Length..])} in the directory." : $"Nobody is on duty at {RpcErrors.Quote(desk.Id)} and it has no supervisor.");
                     continue;
                 }
 
@@ -86,7 +86,7 @@ public sealed class RecipientResolver(DirectoryService.DirectoryServiceClient di
             var agency = await AgencyOfAsync(id, cancellationToken);
             if (agency is null)
             {
-                violations.Add(field, $"No officer '{id}' in the directory.");
+                violations.Add(field, $"No officer {RpcErrors.Quote(id)} in the directory.");
             }
             else
             {
@@ -106,8 +106,20 @@ public sealed class RecipientResolver(DirectoryService.DirectoryServiceClient di
         }
         catch (RpcException ex)
         {
-            throw new RpcException(new Status(StatusCode.Unavailable, $"The directory cannot say who staffs desk '{deskId}' right now ({ex.StatusCode}); nothing was sent. Retry with the same client_message_id."));
+            throw new RpcException(new Status(StatusCode.Unavailable, $"The directory cannot say who staffs desk {RpcErrors.Quote(deskId)} right now ({ex.StatusCode}); nothing was sent. Retry with the same client_message_id."));
         }
+    }
+
+    /// <summary>Fails with a field violation per id that is no officer of the directory.</summary>
+    public async Task ConfirmOfficersAsync(IReadOnlyList<string> ids, string field, CancellationToken cancellationToken)
+    {
+        var violations = new FieldViolations();
+        for (var i = 0; i < ids.Count; i++)
+        {
+            violations.Require(await AgencyOfAsync(ids[i], cancellationToken) is not null, $"{field}[{i}]", $"No officer {RpcErrors.Quote(ids[i])} in the directory.");
+        }
+
+        violations.ThrowIfAny();
     }
 
     public async Task<string?> AgencyOfAsync(string officerId, CancellationToken cancellationToken) =>

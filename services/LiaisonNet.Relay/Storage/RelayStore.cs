@@ -69,6 +69,9 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
             via_desk TEXT,
             PRIMARY KEY(recipient_id, cursor),
             UNIQUE(recipient_id, message_id)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS inbox_cursors(
+            recipient_id TEXT PRIMARY KEY,
+            last INTEGER NOT NULL) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS forward_permissions(
             id TEXT PRIMARY KEY,
             message_id TEXT NOT NULL,
@@ -155,6 +158,12 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
 
         await using var index = connection.Command("CREATE INDEX IF NOT EXISTS messages_expiry ON messages(expires_at) WHERE expires_at IS NOT NULL");
         await index.ExecuteNonQueryAsync(cancellationToken);
+        // Inboxes from before the cursor table continue from their highest cursor.
+        await using var cursors = connection.Command("""
+            INSERT INTO inbox_cursors(recipient_id, last) SELECT recipient_id, MAX(cursor) FROM inbox
+            WHERE NOT EXISTS (SELECT 1 FROM inbox_cursors) GROUP BY recipient_id
+            """);
+        await cursors.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private sealed record PendingSend(Sender Sender, SendMessageRequest Request, IReadOnlyList<Recipient> Recipients, TimeSpan AcknowledgeWithin,
@@ -414,12 +423,34 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
         }
     }
 
+    /// <summary>
+    /// Adds the message to the recipient's inbox (once) under the next cursor of the recipient's own sequence, which is kept
+    /// apart from the items and only grows: purging an item never frees its cursor for another.
+    /// </summary>
     private static async Task InsertInboxAsync(SqliteConnection connection, SqliteTransaction transaction, string recipient, string messageId, RecipientRole role, string? viaDesk)
     {
+        await using (var exists = connection.Command("SELECT 1 FROM inbox WHERE recipient_id = $recipient AND message_id = $message", transaction,
+            ("$recipient", recipient), ("$message", messageId)))
+        {
+            if (await exists.ExecuteScalarAsync() is not null)
+            {
+                return;
+            }
+        }
+
+        long cursor;
+        await using (var next = connection.Command("""
+            INSERT INTO inbox_cursors(recipient_id, last) VALUES ($recipient, 1)
+            ON CONFLICT(recipient_id) DO UPDATE SET last = last + 1
+            RETURNING last
+            """, transaction, ("$recipient", recipient)))
+        {
+            cursor = (long)(await next.ExecuteScalarAsync())!;
+        }
+
         await using var entry = connection.Command("""
-            INSERT OR IGNORE INTO inbox(recipient_id, cursor, message_id, role, via_desk)
-            VALUES ($recipient, (SELECT COALESCE(MAX(cursor), 0) + 1 FROM inbox WHERE recipient_id = $recipient), $message, $role, $desk)
-            """, transaction, ("$recipient", recipient), ("$message", messageId), ("$role", (int)role), ("$desk", viaDesk));
+            INSERT INTO inbox(recipient_id, cursor, message_id, role, via_desk) VALUES ($recipient, $cursor, $message, $role, $desk)
+            """, transaction, ("$recipient", recipient), ("$cursor", cursor), ("$message", messageId), ("$role", (int)role), ("$desk", viaDesk));
         await entry.ExecuteNonQueryAsync();
     }
 
@@ -946,4 +977,4 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
 public sealed class ReplyNotAllowedException(string message) : Exception(message);
 
 public sealed class ClientMessageIdConflictException(string clientMessageId)
-    : Exception($"client_message_id '{clientMessageId}' was already used for a different message.");
+    : Exception($"client_message_id {ServiceDefaults.Grpc.RpcErrors.Quote(clientMessageId)} was already used for a different message.");

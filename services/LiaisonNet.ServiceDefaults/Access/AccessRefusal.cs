@@ -59,7 +59,7 @@ public interface ISubjectBinding
     public static SubjectMismatch? Compare(ClaimsPrincipal caller, string entryId, string entryAgency, string entryCountry) =>
         caller.Agency() == entryAgency && caller.Country() == entryCountry
             ? null
-            : new SubjectMismatch($"Your account is of {caller.Agency() ?? "no agency"}, but directory entry '{entryId}' is of {entryAgency}; the call is refused.", entryAgency);
+            : new SubjectMismatch($"Your account is of {caller.Agency() ?? "no agency"}, but directory entry {Grpc.RpcErrors.Quote(entryId)} is of {entryAgency}; the call is refused.", entryAgency);
 }
 
 public static class AccessRefusalExtensions

@@ -6,8 +6,9 @@ using Microsoft.Extensions.Logging;
 namespace LiaisonNet.ServiceDefaults.Grpc;
 
 /// <summary>
-/// Turns anything unexpected into a clean Internal status that names a trace id (and logs the cause),
-/// so that a bug never leaks internals to the caller or drops the connection.
+/// Turns anything unexpected into a clean Internal status that names a trace id (and logs the cause), so that a bug never
+/// leaks internals to the caller or drops the connection; and keeps every status message short enough for the trailers,
+/// whatever a handler put in it.
 /// </summary>
 public sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interceptor
 {
@@ -17,6 +18,10 @@ public sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interce
         try
         {
             return await continuation(request, context);
+        }
+        catch (RpcException ex) when (ex.Status.Detail.Length > MaxDetail)
+        {
+            throw Bounded(ex);
         }
         catch (Exception ex) when (ex is not RpcException)
         {
@@ -32,11 +37,21 @@ public sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interce
         {
             await continuation(request, responseStream, context);
         }
+        catch (RpcException ex) when (ex.Status.Detail.Length > MaxDetail)
+        {
+            throw Bounded(ex);
+        }
         catch (Exception ex) when (ex is not RpcException)
         {
             throw Map(ex, context);
         }
     }
+
+    /// <summary>The longest status message a LiaisonNet service sends.</summary>
+    public const int MaxDetail = 1_000;
+
+    private static RpcException Bounded(RpcException ex) =>
+        new(new Status(ex.StatusCode, string.Concat(ex.Status.Detail.AsSpan(0, MaxDetail - 1), "…")), ex.Trailers);
 
     private RpcException Map(Exception ex, ServerCallContext context)
     {

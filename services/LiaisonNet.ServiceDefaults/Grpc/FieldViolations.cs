@@ -1,13 +1,20 @@
-using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Grpc.Core;
 
 namespace LiaisonNet.ServiceDefaults.Grpc;
 
-/// <summary>Collects every bad field of a request, then fails the call once with InvalidArgument listing them all.</summary>
+/// <summary>
+/// Collects every bad field of a request, then fails the call once with InvalidArgument listing them. However bad the
+/// request, the error stays small: at most <see cref="MaxListed"/> violations, each field name and description cut to a
+/// bound, so that the status always fits in the response trailers.
+/// </summary>
 public sealed class FieldViolations
 {
+    public const int MaxListed = 50;
+    private const int MaxFieldName = 120;
+    private const int MaxDescription = 300;
     private readonly List<BadRequest.Types.FieldViolation> _violations = [];
+    private int _unlisted;
 
     public bool Any => _violations.Count > 0;
 
@@ -15,7 +22,13 @@ public sealed class FieldViolations
 
     public FieldViolations Add(string field, string description)
     {
-        _violations.Add(new BadRequest.Types.FieldViolation { Field = field, Description = description });
+        if (_violations.Count == MaxListed)
+        {
+            _unlisted++;
+            return this;
+        }
+
+        _violations.Add(new BadRequest.Types.FieldViolation { Field = Cut(field, MaxFieldName), Description = Cut(description, MaxDescription) });
         return this;
     }
 
@@ -33,13 +46,16 @@ public sealed class FieldViolations
 
     public RpcException ToException()
     {
-        var summary = string.Join("; ", _violations.Select(v => $"{v.Field}: {v.Description}"));
+        var summary = string.Join("; ", _violations.Take(5).Select(v => $"{v.Field}: {v.Description}"));
+        var more = _violations.Count + _unlisted - Math.Min(5, _violations.Count);
         var status = new Google.Rpc.Status
         {
             Code = (int)Code.InvalidArgument,
-            Message = $"The request is invalid. {summary}",
+            Message = more > 0 ? $"The request is invalid. {summary}; and {more} more." : $"The request is invalid. {summary}",
             Details = { Google.Protobuf.WellKnownTypes.Any.Pack(new BadRequest { FieldViolations = { _violations } }) },
         };
         return status.ToRpcException();
     }
+
+    private static string Cut(string text, int max) => text.Length <= max ? text : string.Concat(text.AsSpan(0, max - 1), "…");
 }
