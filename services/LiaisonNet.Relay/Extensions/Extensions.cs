@@ -34,6 +34,7 @@ public static class Extensions
         services.AddSingleton<RelayStore>();
         services.AddHostedService(sp => sp.GetRequiredService<RelayStore>());
         services.AddSingleton<RecipientResolver>();
+        services.AddSingleton<DeskStaff>();
         services.AddSingleton<ISubjectBinding, DirectorySubjects>();
         services.AddRefusalTrail("liaison-relay", (sp, e, ct) => sp.GetRequiredService<RelayStore>().RecordAsync(e, ct));
         services.AddHostedService<Escalation.EscalationWorker>();

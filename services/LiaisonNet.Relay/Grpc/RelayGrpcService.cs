@@ -11,7 +11,7 @@ using Microsoft.Extensions.Options;
 
 namespace LiaisonNet.Relay.Grpc;
 
-public sealed class RelayGrpcService(RelayStore store, RecipientResolver recipients, InboxNotifier notifier, IOptions<RelayOptions> options, TimeProvider clock)
+public sealed class RelayGrpcService(RelayStore store, RecipientResolver recipients, DeskStaff staff, InboxNotifier notifier, IOptions<RelayOptions> options, TimeProvider clock)
     : RelayService.RelayServiceBase
 {
     private const int MaxInboxPage = 200;
@@ -62,10 +62,24 @@ public sealed class RelayGrpcService(RelayStore store, RecipientResolver recipie
 
     public override async Task<AcknowledgeResponse> Acknowledge(AcknowledgeRequest request, ServerCallContext context)
     {
-        new FieldViolations().Require(request.MessageId.Length is > 0 and <= 100, "message_id", "Required.").ThrowIfAny();
-        var caller = context.GetHttpContext().User.SubjectId();
-        var outcome = await store.AcknowledgeAsync(caller, request.MessageId, context.CancellationToken)
-            ?? throw RpcErrors.NotFound($"Message {RpcErrors.Quote(request.MessageId)} is not in your inbox.");
+        new FieldViolations()
+            .Require(request.MessageId.Length is > 0 and <= 100, "message_id", "Required.")
+            .Require(request.DeskId.Length == 0 || EntryIds.IsValid(request.DeskId), "desk_id", $"A desk id: {EntryIds.Rule}")
+            .ThrowIfAny();
+        var caller = context.GetHttpContext().User;
+        AcknowledgeOutcome? outcome;
+        if (request.DeskId.Length > 0)
+        {
+            await staff.EnsureAsync(caller, request.DeskId, context.CancellationToken);
+            outcome = await store.ActForDeskAsync(caller.SubjectId(), request.DeskId, request.MessageId, null, context.CancellationToken)
+                ?? throw RpcErrors.NotFound($"Message {RpcErrors.Quote(request.MessageId)} did not reach desk {RpcErrors.Quote(request.DeskId)}.");
+        }
+        else
+        {
+            outcome = await store.AcknowledgeAsync(caller.SubjectId(), request.MessageId, context.CancellationToken)
+                ?? throw RpcErrors.NotFound($"Message {RpcErrors.Quote(request.MessageId)} is not in your inbox.");
+        }
+
         return new AcknowledgeResponse { AcknowledgedAt = Timestamp.FromDateTimeOffset(outcome.AcknowledgedAt), AlreadyAcknowledged = outcome.AlreadyAcknowledged };
     }
 
@@ -84,10 +98,20 @@ public sealed class RelayGrpcService(RelayStore store, RecipientResolver recipie
             .Require(request.Code is ReplyCode.Wilco or ReplyCode.Havco or ReplyCode.Cantco, "code", "WILCO, HAVCO or CANTCO.")
             .Require(request.Code != ReplyCode.Cantco || request.Reason.Trim().Length > 0, "reason", "CANTCO says why.")
             .Require(request.Reason.Length <= SendRules.MaxReasonLength, "reason", $"At most {SendRules.MaxReasonLength} characters.")
+            .Require(request.DeskId.Length == 0 || EntryIds.IsValid(request.DeskId), "desk_id", $"A desk id: {EntryIds.Rule}")
             .ThrowIfAny();
+        var caller = context.GetHttpContext().User;
         try
         {
-            var at = await store.ReplyAsync(context.GetHttpContext().User.SubjectId(), request.MessageId, request.Code, request.Reason.Trim(), context.CancellationToken)
+            if (request.DeskId.Length > 0)
+            {
+                await staff.EnsureAsync(caller, request.DeskId, context.CancellationToken);
+                var forDesk = await store.ActForDeskAsync(caller.SubjectId(), request.DeskId, request.MessageId, (request.Code, request.Reason.Trim()), context.CancellationToken)
+                    ?? throw RpcErrors.NotFound($"Message {RpcErrors.Quote(request.MessageId)} did not reach desk {RpcErrors.Quote(request.DeskId)}.");
+                return new ReplyResponse { RepliedAt = Timestamp.FromDateTimeOffset(forDesk.AcknowledgedAt) };
+            }
+
+            var at = await store.ReplyAsync(caller.SubjectId(), request.MessageId, request.Code, request.Reason.Trim(), context.CancellationToken)
                 ?? throw RpcErrors.NotFound($"Message {RpcErrors.Quote(request.MessageId)} is not in your inbox.");
             return new ReplyResponse { RepliedAt = Timestamp.FromDateTimeOffset(at) };
         }
@@ -210,6 +234,20 @@ public sealed class RelayGrpcService(RelayStore store, RecipientResolver recipie
         {
             Permissions = { all.Where(p => p.Originator == caller || p.Permission.RequestedBy == caller).Select(p => p.Permission) },
         };
+    }
+
+    public override async Task<ListDeskItemsResponse> ListDeskItems(ListDeskItemsRequest request, ServerCallContext context)
+    {
+        var limit = request.Limit == 0 ? 50 : request.Limit;
+        new FieldViolations()
+            .Require(EntryIds.IsValid(request.DeskId), "desk_id", $"A desk id: {EntryIds.Rule}")
+            .Require(limit is > 0 and <= MaxInboxPage, "limit", $"1 to {MaxInboxPage}.")
+            .Require(request.PageToken.Length <= 100, "page_token", "Pass the next_page_token of the previous page.")
+            .ThrowIfAny();
+        await staff.EnsureAsync(context.GetHttpContext().User, request.DeskId, context.CancellationToken);
+        var (items, next) = await store.DeskItemsAsync(request.DeskId, request.IncludeAcknowledged, request.PageToken.Length > 0 ? request.PageToken : null, limit,
+            context.CancellationToken);
+        return new ListDeskItemsResponse { Items = { items }, NextPageToken = next ?? string.Empty };
     }
 
     public override async Task Subscribe(SubscribeRequest request, IServerStreamWriter<InboxItem> responseStream, ServerCallContext context)

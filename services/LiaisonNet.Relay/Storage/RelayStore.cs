@@ -67,6 +67,7 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
             reply_reason BLOB,
             replied_at INTEGER,
             via_desk TEXT,
+            acknowledged_by TEXT,
             PRIMARY KEY(recipient_id, cursor),
             UNIQUE(recipient_id, message_id)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS inbox_cursors(
@@ -145,7 +146,7 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
         foreach (var (table, column, type) in new[]
         {
             ("messages", "meta", "TEXT NOT NULL DEFAULT '{}'"), ("messages", "expires_at", "INTEGER"), ("inbox", "read_at", "INTEGER"), ("inbox", "reply_code", "INTEGER"),
-            ("inbox", "reply_reason", "BLOB"), ("inbox", "replied_at", "INTEGER"), ("inbox", "via_desk", "TEXT"),
+            ("inbox", "reply_reason", "BLOB"), ("inbox", "replied_at", "INTEGER"), ("inbox", "via_desk", "TEXT"), ("inbox", "acknowledged_by", "TEXT"),
         })
         {
             await using var check = connection.Command($"SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = $column", null, ("$column", column));
@@ -156,7 +157,10 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
             }
         }
 
-        await using var index = connection.Command("CREATE INDEX IF NOT EXISTS messages_expiry ON messages(expires_at) WHERE expires_at IS NOT NULL");
+        await using var index = connection.Command("""
+            CREATE INDEX IF NOT EXISTS messages_expiry ON messages(expires_at) WHERE expires_at IS NOT NULL;
+            CREATE INDEX IF NOT EXISTS inbox_desk ON inbox(via_desk, message_id) WHERE via_desk IS NOT NULL;
+            """);
         await index.ExecuteNonQueryAsync(cancellationToken);
         // Inboxes from before the cursor table continue from their highest cursor.
         await using var cursors = connection.Command("""
@@ -330,9 +334,8 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
         var undelivered = new List<(string MessageId, string Agencies)>();
         await using (var connection = await _db.OpenAsync(cancellationToken))
         {
-            await using var command = connection.Command("""
-                SELECT i.cursor, m.id, m.sender_id, m.sender_name, m.precedence, m.subject, m.body, m.sent_at, m.acknowledge_by,
-                       i.acknowledged_at, i.role, i.delivered_at, m.agencies, m.meta, i.read_at, i.reply_code
+            await using var command = connection.Command($"""
+                SELECT {ItemColumns}
                 FROM inbox i JOIN messages m ON m.id = i.message_id
                 WHERE i.recipient_id = $recipient AND i.cursor > $after
                 ORDER BY i.cursor LIMIT $limit
@@ -340,28 +343,11 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                var messageId = reader.GetString(1);
-                var item = new InboxItem
-                {
-                    Cursor = reader.GetInt64(0),
-                    MessageId = messageId,
-                    SenderId = reader.GetString(2),
-                    SenderName = reader.GetString(3),
-                    Precedence = (Precedence)reader.GetInt32(4),
-                    Subject = cipher.Open((byte[])reader[5], messageId),
-                    Body = cipher.Open((byte[])reader[6], messageId),
-                    SentAt = Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7))),
-                    AcknowledgeBy = Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8))),
-                    Acknowledged = !reader.IsDBNull(9),
-                    Role = (RecipientRole)reader.GetInt32(10),
-                    Read = !reader.IsDBNull(14),
-                    ReplyCode = reader.IsDBNull(15) ? ReplyCode.Unspecified : (ReplyCode)reader.GetInt32(15),
-                };
-                MessageMeta.FromJson(reader.GetString(13)).ApplyTo(item);
+                var item = ToItem(reader);
                 items.Add(item);
                 if (reader.IsDBNull(11))
                 {
-                    undelivered.Add((messageId, reader.GetString(12)));
+                    undelivered.Add((item.MessageId, reader.GetString(12)));
                 }
             }
         }
@@ -372,6 +358,178 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
         }
 
         return items;
+    }
+
+    /// <summary>The columns <see cref="ToItem"/> reads, of inbox i joined with messages m.</summary>
+    private const string ItemColumns = """
+        i.cursor, m.id, m.sender_id, m.sender_name, m.precedence, m.subject, m.body, m.sent_at, m.acknowledge_by,
+        i.acknowledged_at, i.role, i.delivered_at, m.agencies, m.meta, i.read_at, i.reply_code, i.via_desk, i.recipient_id, i.acknowledged_by
+        """;
+
+    private InboxItem ToItem(SqliteDataReader reader)
+    {
+        var messageId = reader.GetString(1);
+        var item = new InboxItem
+        {
+            Cursor = reader.GetInt64(0),
+            MessageId = messageId,
+            SenderId = reader.GetString(2),
+            SenderName = reader.GetString(3),
+            Precedence = (Precedence)reader.GetInt32(4),
+            Subject = cipher.Open((byte[])reader[5], messageId),
+            Body = cipher.Open((byte[])reader[6], messageId),
+            SentAt = Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7))),
+            AcknowledgeBy = Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8))),
+            Acknowledged = !reader.IsDBNull(9),
+            Role = (RecipientRole)reader.GetInt32(10),
+            Read = !reader.IsDBNull(14),
+            ReplyCode = reader.IsDBNull(15) ? ReplyCode.Unspecified : (ReplyCode)reader.GetInt32(15),
+            ViaDesk = reader.IsDBNull(16) ? string.Empty : reader.GetString(16),
+        };
+        MessageMeta.FromJson(reader.GetString(13)).ApplyTo(item);
+        return item;
+    }
+
+    /// <summary>
+    /// Messages that reached <paramref name="deskId"/>, newest first (message ids grow with time), each with whom of the
+    /// desk it reached and whether and by whom it was acknowledged for the desk.
+    /// </summary>
+    public async Task<(IReadOnlyList<DeskItem> Items, string? Next)> DeskItemsAsync(string deskId, bool includeAcknowledged, string? before, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await _db.OpenAsync(cancellationToken);
+        await using var command = connection.Command($"""
+            SELECT {ItemColumns}, i.replied_at, e.chain
+            FROM inbox i JOIN messages m ON m.id = i.message_id
+            LEFT JOIN escalations e ON e.message_id = i.message_id AND e.desk_id = $desk
+            WHERE i.via_desk = $desk AND i.message_id IN (
+                SELECT DISTINCT d.message_id FROM inbox d
+                WHERE d.via_desk = $desk AND ($before IS NULL OR d.message_id < $before)
+                  AND ($all OR NOT EXISTS (SELECT 1 FROM inbox a WHERE a.message_id = d.message_id AND a.via_desk = $desk AND a.acknowledged_at IS NOT NULL))
+                ORDER BY d.message_id DESC LIMIT $limit)
+            ORDER BY m.id DESC
+            """, null, ("$desk", deskId), ("$before", before), ("$all", includeAcknowledged), ("$limit", limit + 1));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var items = new List<DeskItem>();
+        DeskItem? current = null;
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var row = ToItem(reader);
+            if (current is null || current.Message.MessageId != row.MessageId)
+            {
+                current = new DeskItem { Message = row };
+                row.Cursor = 0;
+                if (!reader.IsDBNull(20))
+                {
+                    current.Reached.Add(reader.GetString(20).Split(',', StringSplitOptions.RemoveEmptyEntries));
+                }
+
+                items.Add(current);
+            }
+
+            var recipient = reader.GetString(17);
+            if (!current.Reached.Contains(recipient))
+            {
+                current.Reached.Add(recipient);
+            }
+
+            if (!reader.IsDBNull(9) && (current.AcknowledgedAt is null || reader.GetInt64(9) < current.AcknowledgedAt.ToDateTimeOffset().ToUnixTimeMilliseconds()))
+            {
+                current.AcknowledgedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(9)));
+                current.AcknowledgedBy = reader.IsDBNull(18) ? recipient : reader.GetString(18);
+                current.Message.Acknowledged = true;
+            }
+
+            if (!reader.IsDBNull(15))
+            {
+                current.ReplyCode = (ReplyCode)reader.GetInt32(15);
+            }
+        }
+
+        var next = items.Count > limit ? items[limit - 1].Message.MessageId : null;
+        return (items.Take(limit).ToList(), next);
+    }
+
+    /// <summary>
+    /// One of a desk's staff acknowledges (and with <paramref name="reply"/>, replies) for the desk: every entry of the
+    /// message that reached the desk and is still open is closed, naming <paramref name="staff"/>, which stops its escalation.
+    /// Null when the message never reached the desk.
+    /// </summary>
+    public async Task<AcknowledgeOutcome?> ActForDeskAsync(string staff, string deskId, string messageId, (ReplyCode Code, string Reason)? reply, CancellationToken cancellationToken)
+    {
+        await _writer.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await _db.OpenAsync(cancellationToken);
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+            var rows = new List<(string Recipient, RecipientRole Role, long? AcknowledgedAt)>();
+            string agencies = string.Empty;
+            await using (var find = connection.Command("""
+                SELECT i.recipient_id, i.role, i.acknowledged_at, m.agencies FROM inbox i JOIN messages m ON m.id = i.message_id
+                WHERE i.message_id = $message AND i.via_desk = $desk
+                """, transaction, ("$message", messageId), ("$desk", deskId)))
+            await using (var reader = await find.ExecuteReaderAsync(cancellationToken))
+            {
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    rows.Add((reader.GetString(0), (RecipientRole)reader.GetInt32(1), reader.IsDBNull(2) ? null : reader.GetInt64(2)));
+                    agencies = reader.GetString(3);
+                }
+            }
+
+            if (rows.Count == 0)
+            {
+                return null;
+            }
+
+            if (reply is not null && rows.All(r => r.Role != RecipientRole.Action))
+            {
+                throw new ReplyNotAllowedException("The desk is only informed of this message; acknowledge it instead.");
+            }
+
+            var acknowledged = rows.Where(r => r.AcknowledgedAt is not null).Select(r => r.AcknowledgedAt!.Value).DefaultIfEmpty().Min();
+            if (acknowledged != 0 && reply is null)
+            {
+                return new AcknowledgeOutcome(DateTimeOffset.FromUnixTimeMilliseconds(acknowledged), AlreadyAcknowledged: true);
+            }
+
+            var now = clock.GetUtcNow();
+            var millis = now.ToUnixTimeMilliseconds();
+            await using (var update = connection.Command("""
+                UPDATE inbox SET acknowledged_by = CASE WHEN acknowledged_at IS NULL THEN $staff ELSE acknowledged_by END,
+                    acknowledged_at = COALESCE(acknowledged_at, $now), delivered_at = COALESCE(delivered_at, $now),
+                    reply_code = COALESCE($code, reply_code), reply_reason = CASE WHEN $code IS NULL THEN reply_reason ELSE $reason END,
+                    replied_at = CASE WHEN $code IS NULL THEN replied_at ELSE $now END
+                WHERE message_id = $message AND via_desk = $desk AND ($code IS NULL OR role = $action)
+                """, transaction, ("$staff", staff), ("$now", millis), ("$message", messageId), ("$desk", deskId), ("$action", (int)RecipientRole.Action),
+                ("$code", reply is { } r ? (int)r.Code : null), ("$reason", reply is { Reason.Length: > 0 } withReason ? cipher.Seal(withReason.Reason, messageId) : null)))
+            {
+                await update.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            var related = rows.Select(r => r.Recipient).Prepend($"desk:{deskId}").ToList();
+            if (acknowledged == 0)
+            {
+                var e = RecipientEvent("message.acknowledged", staff, messageId, agencies);
+                e.Related.Add(related);
+                await EnqueueAsync(connection, transaction, e, now, cancellationToken);
+            }
+
+            if (reply is { } given)
+            {
+                var replied = RecipientEvent($"message.reply.{given.Code.ToString().ToLowerInvariant()}", staff, messageId, agencies);
+                replied.ContentHash = ByteString.CopyFrom(SHA256.HashData(Encoding.UTF8.GetBytes(given.Reason)));
+                replied.Related.Add(related);
+                await EnqueueAsync(connection, transaction, replied, now, cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+            outbox.Wake();
+            return new AcknowledgeOutcome(DateTimeOffset.FromUnixTimeMilliseconds(acknowledged != 0 && reply is null ? acknowledged : millis), AlreadyAcknowledged: acknowledged != 0);
+        }
+        finally
+        {
+            _writer.Release();
+        }
     }
 
     /// <summary>Acknowledges a message for one of its recipients; null when the message is not in that recipient's inbox.</summary>
@@ -847,7 +1005,8 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
     {
         await using var connection = await _db.OpenAsync(cancellationToken);
         await using var command = connection.Command("""
-            SELECT i.recipient_id, i.role, m.sent_at, i.delivered_at, i.read_at, i.acknowledged_at, i.reply_code, i.reply_reason, i.replied_at, i.via_desk
+            SELECT i.recipient_id, i.role, m.sent_at, i.delivered_at, i.read_at, i.acknowledged_at, i.reply_code, i.reply_reason, i.replied_at, i.via_desk,
+                   i.acknowledged_by
             FROM messages m JOIN inbox i ON i.message_id = m.id
             WHERE m.id = $message AND m.sender_id = $sender ORDER BY i.recipient_id
             """, null, ("$message", messageId), ("$sender", sender));
@@ -868,6 +1027,7 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
                 ReplyReason = reader.IsDBNull(7) ? string.Empty : cipher.Open((byte[])reader[7], messageId),
                 RepliedAt = At(reader, 8),
                 ViaDesk = reader.IsDBNull(9) ? string.Empty : reader.GetString(9),
+                AcknowledgedBy = reader.IsDBNull(10) ? string.Empty : reader.GetString(10),
             });
         }
 
