@@ -9,6 +9,9 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 
 namespace LiaisonNet.Host;
 
+/// <summary>What a test adds to every service of the host: log providers, and listening sockets it already holds (by name: a service kind or IdentityAdmin).</summary>
+public sealed record HostHooks(Action<ILoggingBuilder>? Logging = null, Func<string, ulong>? ListenHandle = null);
+
 /// <summary>
 /// The embedded default: the five LiaisonNet applications, each built exactly as its own Program.cs builds it,
 /// started side by side in one process on SQLite under one data folder.
@@ -28,15 +31,15 @@ public sealed class EmbeddedHost : IAsyncDisposable
     private readonly Dictionary<ServiceKind, WebApplication> _apps;
     private readonly Dictionary<string, string?> _settings;
     private readonly string[] _args;
-    private readonly Action<ILoggingBuilder>? _logging;
+    private readonly HostHooks? _hooks;
 
     private EmbeddedHost(Dictionary<ServiceKind, WebApplication> apps, Dictionary<string, string?> settings, string[] args, string dataPath, ServiceUrls urls,
-        Action<ILoggingBuilder>? logging)
+        HostHooks? hooks)
     {
         _apps = apps;
         _settings = settings;
         _args = args;
-        _logging = logging;
+        _hooks = hooks;
         DataPath = dataPath;
         Urls = urls;
     }
@@ -47,10 +50,10 @@ public sealed class EmbeddedHost : IAsyncDisposable
 
     /// <summary>
     /// Starts every service. <paramref name="overrides"/> lets tests choose ports and settings; "Host:Exclude" (service
-    /// names, comma-separated) leaves services out, to be run as processes of their own; <paramref name="logging"/> adds
-    /// log providers to every service (tests read the logs through it).
+    /// names, comma-separated) leaves services out, to be run as processes of their own; <paramref name="hooks"/> let
+    /// tests add log providers and hand over listening sockets.
     /// </summary>
-    public static async Task<EmbeddedHost> StartAsync(string[] args, IReadOnlyDictionary<string, string?>? overrides = null, Action<ILoggingBuilder>? logging = null,
+    public static async Task<EmbeddedHost> StartAsync(string[] args, IReadOnlyDictionary<string, string?>? overrides = null, HostHooks? hooks = null,
         CancellationToken cancellationToken = default)
     {
         var dataPath = Path.GetFullPath(DataPathFrom(args) ?? overrides?.GetValueOrDefault("Liaison:DataPath") ?? "data");
@@ -72,7 +75,7 @@ public sealed class EmbeddedHost : IAsyncDisposable
             // Each starts on its own port; a failure stops those already started.
             foreach (var (kind, _, _) in Builds.Where(b => !excluded.Contains(b.Kind)))
             {
-                apps[kind] = await BuildAndStartAsync(kind, settings, args, logging, cancellationToken);
+                apps[kind] = await BuildAndStartAsync(kind, settings, args, hooks, cancellationToken);
             }
         }
         catch
@@ -88,7 +91,7 @@ public sealed class EmbeddedHost : IAsyncDisposable
         // As each service reads them: the settings, then the command line over them.
         var urls = new ConfigurationBuilder().AddInMemoryCollection(settings).AddCommandLine(StripHostArgs(args)).Build()
             .GetSection(LiaisonOptions.Section).Get<LiaisonOptions>()?.Urls ?? new ServiceUrls();
-        return new EmbeddedHost(apps, settings, args, dataPath, urls, logging);
+        return new EmbeddedHost(apps, settings, args, dataPath, urls, hooks);
     }
 
     /// <summary>The settings every service of this host was given (with the generated secrets), for a service run as a process of its own.</summary>
@@ -116,18 +119,25 @@ public sealed class EmbeddedHost : IAsyncDisposable
     {
         if (!_apps.ContainsKey(kind))
         {
-            _apps[kind] = await BuildAndStartAsync(kind, _settings, _args, _logging, CancellationToken.None);
+            _apps[kind] = await BuildAndStartAsync(kind, _settings, _args, _hooks, CancellationToken.None);
         }
     }
 
-    private static async Task<WebApplication> BuildAndStartAsync(ServiceKind kind, Dictionary<string, string?> settings, string[] args, Action<ILoggingBuilder>? logging,
+    private static async Task<WebApplication> BuildAndStartAsync(ServiceKind kind, Dictionary<string, string?> settings, string[] args, HostHooks? hooks,
         CancellationToken cancellationToken)
     {
         var (_, add, map) = Builds.Single(b => b.Kind == kind);
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = StripHostArgs(args), ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
-        logging?.Invoke(builder.Logging);
+        hooks?.Logging?.Invoke(builder.Logging);
+        if (hooks?.ListenHandle is { } handOver)
+        {
+            // A fresh handle at every start: the server closes the one it was given when it stops.
+            var listeners = kind == ServiceKind.Identity ? [kind.ToString(), "IdentityAdmin"] : new[] { kind.ToString() };
+            builder.Configuration.AddInMemoryCollection(listeners.Select(name =>
+                KeyValuePair.Create($"{LiaisonOptions.Section}:ListenHandles:{name}", (string?)handOver(name).ToString(System.Globalization.CultureInfo.InvariantCulture))));
+        }
         add(builder);
         var app = builder.Build();
         map(app);

@@ -38,7 +38,7 @@ public static class Extensions
         {
             // Cleartext HTTP/2 needs prior knowledge, which browsers never use: browser-facing services speak HTTP/2 only with TLS.
             var protocols = kind.IsGrpcOnly() ? HttpProtocols.Http2 : url.Scheme == Uri.UriSchemeHttps ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
-            kestrel.ListenOn(url, protocols);
+            kestrel.ListenOn(url, protocols, builder.Configuration.ListenHandle(kind.ToString()));
 
             kestrel.Limits.MaxRequestBodySize = 1024 * 1024;
         });
@@ -106,11 +106,27 @@ public static class Extensions
     private static MeterProviderBuilder AddRuntimeInstrumentationIfAvailable(this MeterProviderBuilder metrics) =>
         metrics.AddMeter("System.Runtime");
 
-    /// <summary>Listens on the host and port of <paramref name="url"/> (loopback only for "localhost") with the given protocols.</summary>
-    public static void ListenOn(this KestrelServerOptions kestrel, Uri url, HttpProtocols protocols)
+    /// <summary>
+    /// A listening socket handed to the service by the process that started it (Liaison:ListenHandles:{name}, a file
+    /// descriptor), as socket activation does: the service serves on it instead of binding its port itself.
+    /// </summary>
+    public static ulong? ListenHandle(this IConfiguration configuration, string name) =>
+        ulong.TryParse(configuration[$"{LiaisonOptions.Section}:ListenHandles:{name}"], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var handle)
+            ? handle
+            : null;
+
+    /// <summary>
+    /// Listens on the host and port of <paramref name="url"/> (loopback only for "localhost") with the given protocols, or
+    /// on the inherited socket <paramref name="handle"/> when one was handed over.
+    /// </summary>
+    public static void ListenOn(this KestrelServerOptions kestrel, Uri url, HttpProtocols protocols, ulong? handle = null)
     {
         void Configure(ListenOptions listen) => listen.Protocols = protocols;
-        if (url.IsLoopback && url.Host == "localhost")
+        if (handle is { } inherited)
+        {
+            kestrel.ListenHandle(inherited, Configure);
+        }
+        else if (url.IsLoopback && url.Host == "localhost")
         {
             kestrel.ListenLocalhost(url.Port, Configure);
         }

@@ -76,16 +76,15 @@ public static class Baselines
     /// <summary>A bare gRPC unary echo on cleartext HTTP/2 over loopback, as the services listen.</summary>
     public static async Task<LoadResult> GrpcEchoAsync(int concurrency, TimeSpan duration)
     {
-        var port = FreePort();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.ListenLocalhost(port, l => l.Protocols = HttpProtocols.Http2));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpc();
         await using var app = builder.Build();
         app.MapGrpcService<EchoServer>();
         await app.StartAsync();
 
-        using var channel = GrpcChannel.ForAddress($"http://localhost:{port}");
+        using var channel = GrpcChannel.ForAddress(BoundAddress(app));
         var client = new EchoService.EchoServiceClient(channel);
         var payload = new EchoMessage { Payload = ByteString.CopyFrom(new byte[64]) };
         await client.EchoAsync(payload);
@@ -97,16 +96,15 @@ public static class Baselines
     /// <summary>A bare SignalR hub echo at a fixed rate, its round-trip latency.</summary>
     public static async Task<LoadResult> SignalREchoAsync(int perSecond, TimeSpan duration)
     {
-        var port = FreePort();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.ListenLocalhost(port, l => l.Protocols = HttpProtocols.Http1));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http1));
         builder.Services.AddSignalR();
         await using var app = builder.Build();
         app.MapHub<EchoHub>("/echo");
         await app.StartAsync();
 
-        await using var connection = new HubConnectionBuilder().WithUrl($"http://localhost:{port}/echo").Build();
+        await using var connection = new HubConnectionBuilder().WithUrl($"{BoundAddress(app)}/echo").Build();
         await connection.StartAsync();
         await connection.InvokeAsync<long>("Echo", 0L);
         var result = await Load.OpenLoopAsync(perSecond, duration, async n =>
@@ -119,12 +117,8 @@ public static class Baselines
         return result;
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary>The address the server bound (it chose the port: nothing is picked and bound later).</summary>
+    private static string BoundAddress(WebApplication app) => app.Urls.First();
 
     private sealed class EchoServer : EchoService.EchoServiceBase
     {

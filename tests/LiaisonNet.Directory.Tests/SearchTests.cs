@@ -74,10 +74,24 @@ public sealed class SearchTests
     [InlineData("CARICC narcotics", "kz-pol-baizhanov")]
     [InlineData("Шерхан Бандар", "af-bp-ahmadi")]
     [InlineData("Panji Poyon", "tj-dca-rahimov")]
-    [InlineData("Osh detachment Asanov", "kg-bs-asanov")]
-    [InlineData("Ош чек ара", "kg-bs-asanov")]
     public void OneQueryMatchesAgenciesCentresCrossingPointsAndSpecialities(string query, string id) =>
         Assert.Contains(Search(query), h => h.Officer.Id == id);
+
+    [Theory]
+    [InlineData("Osh detachment Asanov")]
+    [InlineData("Ош чек ара")]
+    [InlineData("Osh Border Detachment")]
+    public void TheHomeUnitMatchesOnlyForASearcherOfTheOfficersCountry(string query)
+    {
+        Assert.Contains(Search(query, new SearchFilter(ViewerCountry: "KG")), h => h.Officer.Id == "kg-bs-asanov");
+        Assert.DoesNotContain(Search(query, new SearchFilter(ViewerCountry: "UZ")), h => h.Officer.Id == "kg-bs-asanov");
+        Assert.DoesNotContain(Search(query), h => h.Officer.Id == "kg-bs-asanov");
+    }
+
+    [Fact]
+    public void AWordOfTheHomeUnitThatIsAlsoPublicStillMatchesEveryone() =>
+        // "Border" is in the public agency name of the Kyrgyz Border Service as well as in the unit's.
+        Assert.Contains(Search("Asanov Border", new SearchFilter(ViewerCountry: "UZ")), h => h.Officer.Id == "kg-bs-asanov");
 
     [Fact]
     public void ExactRanksBeforeVariantBeforeFuzzy()

@@ -57,7 +57,7 @@ public sealed class RelayDurabilityTests(SystemFixture fixture) : IClassFixture<
         const int Clients = 8;
         const int PerClient = 1250;
         await using var system = await RunningSystem.StartAsync(new Dictionary<string, string?> { ["Host:Exclude"] = "Relay" });
-        await using var relay = new ServiceProcess(ServiceKind.Relay, system.Settings, system.Urls);
+        await using var relay = system.ProcessOf(ServiceKind.Relay);
         await relay.StartAsync();
 
         using var sender = await system.ClientForUserAsync("sattarkhanov");

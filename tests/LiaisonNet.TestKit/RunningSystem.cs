@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using LiaisonNet.Client;
 using LiaisonNet.Client.Auth;
 using LiaisonNet.Host;
@@ -7,19 +5,24 @@ using LiaisonNet.ServiceDefaults.Hosting;
 
 namespace LiaisonNet.TestKit;
 
-/// <summary>The whole system, started as the embedded host does, on free loopback ports with a fresh data folder.</summary>
+/// <summary>The whole system, started as the embedded host does, on loopback ports the kernel chose, with a fresh data folder.</summary>
 public sealed class RunningSystem : IAsyncDisposable
 {
     private EmbeddedHost _host;
     private readonly Dictionary<string, string?> _overrides;
 
-    private RunningSystem(EmbeddedHost host, string dataPath, Dictionary<string, string?> overrides, LogCapture logs)
+    private readonly Dictionary<string, LoopbackListener> _listeners;
+
+    private RunningSystem(EmbeddedHost host, string dataPath, Dictionary<string, string?> overrides, LogCapture logs, Dictionary<string, LoopbackListener> listeners)
     {
         _host = host;
         DataPath = dataPath;
         _overrides = overrides;
         Logs = logs;
+        _listeners = listeners;
     }
+
+    private HostHooks Hooks => new(Logs.AddTo, name => _listeners[name].HandleForThisProcess());
 
     /// <summary>Everything the services logged at Information or above.</summary>
     public LogCapture Logs { get; }
@@ -33,26 +36,38 @@ public sealed class RunningSystem : IAsyncDisposable
     public static async Task<RunningSystem> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
     {
         var dataPath = Path.Combine(Path.GetTempPath(), "liaisonnet-tests", Guid.NewGuid().ToString("n"));
+        var listeners = new[] { "Gateway", "Identity", "Directory", "Relay", "Audit", "IdentityAdmin" }.ToDictionary(name => name, _ => new LoopbackListener());
         var overrides = new Dictionary<string, string?>
         {
             ["Liaison:DataPath"] = dataPath,
-            ["Liaison:Urls:Gateway"] = $"http://localhost:{FreePort()}",
-            ["Liaison:Urls:Identity"] = $"http://localhost:{FreePort()}",
-            ["Liaison:Urls:Directory"] = $"http://localhost:{FreePort()}",
-            ["Liaison:Urls:Relay"] = $"http://localhost:{FreePort()}",
-            ["Liaison:Urls:Audit"] = $"http://localhost:{FreePort()}",
-            ["Liaison:Urls:IdentityAdmin"] = $"http://localhost:{FreePort()}",
             ["Logging:LogLevel:Default"] = "Error",
             ["Logging:LogLevel:LiaisonNet"] = "Warning",
         };
+        foreach (var (name, listener) in listeners)
+        {
+            overrides[$"Liaison:Urls:{name}"] = listener.Url;
+        }
+
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             overrides[key] = value;
         }
 
         var logs = new LogCapture();
-        var host = await EmbeddedHost.StartAsync([], overrides, logging: logs.AddTo);
-        return new RunningSystem(host, dataPath, overrides, logs);
+        try
+        {
+            var host = await EmbeddedHost.StartAsync([], overrides, new HostHooks(logs.AddTo, name => listeners[name].HandleForThisProcess()));
+            return new RunningSystem(host, dataPath, overrides, logs, listeners);
+        }
+        catch
+        {
+            foreach (var listener in listeners.Values)
+            {
+                listener.Dispose();
+            }
+
+            throw;
+        }
     }
 
     /// <summary>Stops every service and starts them again on the same ports and data, with <paramref name="settings"/> changed.</summary>
@@ -64,19 +79,8 @@ public sealed class RunningSystem : IAsyncDisposable
             _overrides[key] = value;
         }
 
-        // A port can be held for a moment by a connection still closing; try again briefly.
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                _host = await EmbeddedHost.StartAsync([], _overrides, logging: Logs.AddTo);
-                return;
-            }
-            catch (IOException) when (attempt < 10)
-            {
-                await Task.Delay(500);
-            }
-        }
+        // The listening sockets stay with this system: the services start again on the same ports at once.
+        _host = await EmbeddedHost.StartAsync([], _overrides, Hooks);
     }
 
     /// <summary>A gRPC client acting as a demo user, signed in through the real sign-in page (authorization code with PKCE).</summary>
@@ -108,9 +112,20 @@ public sealed class RunningSystem : IAsyncDisposable
     /// <summary>The settings the services were given, secrets included: what a service run as its own process needs.</summary>
     public IReadOnlyDictionary<string, string?> Settings => _host.Settings;
 
+    /// <summary>
+    /// One service of this system, excluded from the host ("Host:Exclude"), as a process of its own that serves on this
+    /// system's socket for it.
+    /// </summary>
+    public ServiceProcess ProcessOf(ServiceKind kind) => new(kind, Settings, Urls, _listeners[kind.ToString()]);
+
     public async ValueTask DisposeAsync()
     {
         await _host.DisposeAsync();
+        foreach (var listener in _listeners.Values)
+        {
+            listener.Dispose();
+        }
+
         try
         {
             System.IO.Directory.Delete(DataPath, recursive: true);
@@ -118,26 +133,6 @@ public sealed class RunningSystem : IAsyncDisposable
         catch (IOException)
         {
             // A file still held open by a finishing connection; the temp folder is cleaned by the OS.
-        }
-    }
-
-    private static readonly HashSet<int> HandedOut = [];
-
-    /// <summary>A port free now and never handed to another system of this test run, so that a restart finds its ports again.</summary>
-    private static int FreePort()
-    {
-        while (true)
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            lock (HandedOut)
-            {
-                if (HandedOut.Add(port))
-                {
-                    return port;
-                }
-            }
         }
     }
 }

@@ -132,7 +132,8 @@ public static class Extensions
 
         // Account administration over gRPC on its own HTTP/2 listener (cleartext HTTP/2 cannot share the pages' HTTP/1.1 port).
         var adminUrl = new Uri(liaison.Urls.IdentityAdmin);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenOn(adminUrl, adminUrl.Scheme == Uri.UriSchemeHttps ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http2));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenOn(adminUrl, adminUrl.Scheme == Uri.UriSchemeHttps ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http2,
+            builder.Configuration.ListenHandle("IdentityAdmin")));
         builder.AddLiaisonGrpc();
 
         services.AddSingleton(TimeProvider.System);
