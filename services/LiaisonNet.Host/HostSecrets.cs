@@ -52,7 +52,11 @@ public sealed record HostSecrets(string GatewayClientSecret, string RelayClientS
         ["Identity:ServiceClientSecrets:liaison-identity"] = IdentityClientSecret,
         ["Identity:ServiceClient:ClientId"] = "liaison-identity",
         ["Identity:ServiceClient:ClientSecret"] = IdentityClientSecret,
-        ["Identity:DemoAutomationSecret"] = DemoAutomationSecret,
+        // The demo automation client sends for KZ-BS, under the directory's demo sender entry of the same id.
+        [$"Identity:Senders:{DemoAutomationClientId}:Secret"] = DemoAutomationSecret,
+        [$"Identity:Senders:{DemoAutomationClientId}:Agency"] = "KZ-BS",
+        [$"Identity:Senders:{DemoAutomationClientId}:Country"] = "KZ",
+        [$"Identity:Senders:{DemoAutomationClientId}:DisplayName"] = "KZ-BS border alerting system (demo)",
         ["Directory:SeedDemoData"] = "true",
         ["Identity:ServiceClientSecrets:liaison-directory"] = DirectoryClientSecret,
         ["Directory:ServiceClient:ClientId"] = "liaison-directory",

@@ -28,6 +28,7 @@ public static partial class EntryRules
         }
 
         Require(EntryIds.IsValid(officer.Id), "id", EntryIds.Rule);
+        Require(index.FindSender(officer.Id) is null, "id", "The id of an automated sender; an officer needs another.");
         Require(officer.NativeName.Trim().Length is > 0 and <= MaxName, "native_name", $"Required, at most {MaxName} characters.");
         Require(officer.LatinName.Trim().Length is > 0 and <= MaxName, "latin_name", $"Required, at most {MaxName} characters.");
         Require(officer.Variants.Count <= MaxList && officer.Variants.All(v => v.Trim().Length is > 0 and <= MaxName), "name_variants", $"At most {MaxList}, each 1 to {MaxName} characters.");
@@ -49,6 +50,25 @@ public static partial class EntryRules
             Require(restricted.HomeUnit.Length <= MaxName, "home_unit", $"At most {MaxName} characters.");
         }
 
+        return problems;
+    }
+
+    public static List<FieldProblem> Check(SenderRecord sender, DirectoryIndex index)
+    {
+        var problems = new List<FieldProblem>();
+        void Require(bool ok, string field, string message)
+        {
+            if (!ok)
+            {
+                problems.Add(new FieldProblem(field, message));
+            }
+        }
+
+        Require(EntryIds.IsValid(sender.Id), "id", $"The sender's client id: {EntryIds.Rule}");
+        Require(index.Find(sender.Id) is null, "id", "The id of an officer; a sender needs its own.");
+        Require(sender.Name.Trim().Length is > 0 and <= MaxName, "name", $"Required, at most {MaxName} characters.");
+        Require(index.FindAgency(sender.Agency) is not null, "agency", "Not a known agency code.");
+        Require(sender.Description.Length <= MaxText, "description", $"At most {MaxText} characters.");
         return problems;
     }
 

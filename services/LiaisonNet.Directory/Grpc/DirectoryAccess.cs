@@ -21,6 +21,7 @@ public static class DirectoryAccess
         [nameof(DirectoryService.DirectoryServiceBase.ListPlaces)] = Lookup.Checks("Public entries only."),
         [nameof(DirectoryService.DirectoryServiceBase.ListUnits)] = Lookup.Checks("Public entries only."),
         [nameof(DirectoryService.DirectoryServiceBase.GetDistributionList)] = Lookup.Checks("Public entries only."),
+        [nameof(DirectoryService.DirectoryServiceBase.GetSender)] = Lookup.Checks("Public entries only."),
     };
 
     public static AccessRules AdminRules { get; } = new(DirectoryAdminService.Descriptor)
@@ -32,5 +33,7 @@ public static class DirectoryAccess
         [nameof(DirectoryAdminService.DirectoryAdminServiceBase.GetHistory)] = Administer.Checks("Entries of the caller's own agency."),
         [nameof(DirectoryAdminService.DirectoryAdminServiceBase.ImportOfficers)] = Administer.Checks("Rows of the caller's own agency only; all or none."),
         [nameof(DirectoryAdminService.DirectoryAdminServiceBase.ExportOfficers)] = Administer.Checks("The caller's own agency."),
+        [nameof(DirectoryAdminService.DirectoryAdminServiceBase.PutSender)] = Administer.Checks("Senders of the caller's own agency; never an id that is another agency's account."),
+        [nameof(DirectoryAdminService.DirectoryAdminServiceBase.DeleteSender)] = Administer.Checks("Senders of the caller's own agency."),
     };
 }

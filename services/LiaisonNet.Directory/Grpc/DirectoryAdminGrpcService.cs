@@ -92,6 +92,42 @@ public sealed class DirectoryAdminGrpcService(DirectoryIndex index, DirectorySto
         return new PutResult { Id = desk.Id, Version = versions[0] };
     }
 
+    public override async Task<PutResult> PutSender(PutSenderRequest request, ServerCallContext context)
+    {
+        var caller = Caller(context);
+        var input = request.Sender ?? throw RpcErrors.InvalidArgument("sender", "Required.");
+        var agency = AgencyFor(caller, input.Agency);
+        var sender = new SenderRecord
+        {
+            Id = input.Id, Name = input.Name.Trim(), Agency = agency, Country = index.FindAgency(agency)?.Country ?? string.Empty, Description = input.Description.Trim(),
+        };
+        var violations = new FieldViolations().Require(request.ExpectedVersion >= 0, "expected_version", "0 to create, else the version you read.");
+        foreach (var problem in EntryRules.Check(sender, index))
+        {
+            violations.Add($"sender.{problem.Field}", problem.Message);
+        }
+
+        violations.ThrowIfAny();
+        EnsureOwned(caller, index.FindSender(sender.Id)?.Agency, sender.Id);
+        foreach (var (_, problem) in await accounts.ConflictsAsync([(sender.Id, sender.Agency)], context.CancellationToken))
+        {
+            violations.Add("sender.id", problem.Message);
+        }
+
+        violations.ThrowIfAny();
+        var versions = await ApplyAsync(() => store.ChangeSendersAsync([new Change<SenderRecord>(sender.Id, sender, request.ExpectedVersion)], caller.Id, caller.Agency, context.CancellationToken));
+        return new PutResult { Id = sender.Id, Version = versions[0] };
+    }
+
+    public override async Task<PutResult> DeleteSender(DeleteRequest request, ServerCallContext context)
+    {
+        var caller = Caller(context);
+        var sender = index.FindSender(request.Id) ?? throw RpcErrors.NotFound($"No sender {RpcErrors.Quote(request.Id)}.");
+        EnsureOwned(caller, sender.Agency, sender.Id);
+        var versions = await ApplyAsync(() => store.ChangeSendersAsync([new Change<SenderRecord>(sender.Id, null, request.ExpectedVersion)], caller.Id, caller.Agency, context.CancellationToken));
+        return new PutResult { Id = sender.Id, Version = versions[0] };
+    }
+
     public override async Task<PutResult> DeleteDesk(DeleteRequest request, ServerCallContext context)
     {
         var caller = Caller(context);
@@ -105,7 +141,7 @@ public sealed class DirectoryAdminGrpcService(DirectoryIndex index, DirectorySto
     {
         var caller = Caller(context);
         new FieldViolations()
-            .Require(request.EntityType is EntityTypes.Officer or EntityTypes.Desk, "entity_type", "officer or desk.")
+            .Require(request.EntityType is EntityTypes.Officer or EntityTypes.Desk or EntityTypes.Sender, "entity_type", "officer, desk or sender.")
             .Require(request.Id.Length is > 0 and <= 100, "id", "Required.")
             .ThrowIfAny();
         var versions = await store.HistoryAsync(request.EntityType, request.Id, context.CancellationToken);

@@ -153,6 +153,16 @@ public sealed class DirectoryGrpcService(DirectoryIndex index, DirectoryStore st
         return Task.FromResult(new Protos.Directory.V1.DistributionList { Id = list.Id, Name = list.Name, Desks = { list.Desks } });
     }
 
+    public override Task<SenderEntry> GetSender(GetSenderRequest request, ServerCallContext context)
+    {
+        new FieldViolations().Require(request.Id.Length is > 0 and <= 100, "id", "Required, at most 100 characters.").ThrowIfAny();
+        var sender = index.FindSender(request.Id) ?? throw RpcErrors.NotFound($"No sender {RpcErrors.Quote(request.Id)}.");
+        return Task.FromResult(new SenderEntry
+        {
+            Id = sender.Id, Name = sender.Name, Agency = sender.Agency, Country = sender.Country, Description = sender.Description, Version = sender.Version,
+        });
+    }
+
     public override Task<ListUnitsResponse> ListUnits(ListUnitsRequest request, ServerCallContext context)
     {
         new FieldViolations().Require(request.Agency.Length is > 0 and <= 50, "agency", "An agency code, for example KZ-BS.").ThrowIfAny();

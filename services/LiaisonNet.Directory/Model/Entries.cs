@@ -65,6 +65,17 @@ public sealed record Contact(string Kind, string Value)
 /// <summary>Fields kept inside the officer's agency (personal phone, clearance) or country (home unit).</summary>
 public sealed record Restricted(string PersonalPhone, string Clearance, string HomeUnit);
 
+/// <summary>An automated sender of one agency (an alerting system, a case system): the directory's word for a client that sends.</summary>
+public sealed record SenderRecord
+{
+    public required string Id { get; init; }
+    public required string Name { get; init; }
+    public required string Agency { get; init; }
+    public required string Country { get; init; }
+    public string Description { get; init; } = string.Empty;
+    public long Version { get; init; }
+}
+
 /// <summary>A duty desk and its weekly roster, kept in the desk's own time zone.</summary>
 public sealed record DeskRecord
 {

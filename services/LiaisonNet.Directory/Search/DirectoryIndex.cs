@@ -31,7 +31,7 @@ public sealed record SearchFilter(
 /// </summary>
 public sealed class DirectoryIndex
 {
-    private volatile Snapshot _snapshot = Snapshot.Build([], [], [], [], []);
+    private volatile Snapshot _snapshot = Snapshot.Build([], [], [], [], [], []);
     private volatile DutyCache? _duty;
 
     public int Count => _snapshot.Officers.Length;
@@ -46,10 +46,12 @@ public sealed class DirectoryIndex
 
     public IReadOnlyList<Unit> Units => _snapshot.Units;
 
+    public IReadOnlyList<SenderRecord> Senders => _snapshot.Senders;
+
     public void Load(IReadOnlyList<OfficerRecord> officers, IReadOnlyList<DeskRecord> desks, IReadOnlyList<Place> places, IReadOnlyList<Agency> agencies,
-        IReadOnlyList<Unit>? units = null)
+        IReadOnlyList<Unit>? units = null, IReadOnlyList<SenderRecord>? senders = null)
     {
-        _snapshot = Snapshot.Build(officers, desks, places, agencies, units ?? []);
+        _snapshot = Snapshot.Build(officers, desks, places, agencies, units ?? [], senders ?? []);
         _duty = null;
     }
 
@@ -62,6 +64,8 @@ public sealed class DirectoryIndex
     public Agency? FindAgency(string code) => _snapshot.AgencyByCode.GetValueOrDefault(code);
 
     public Unit? FindUnit(string id) => _snapshot.UnitById.GetValueOrDefault(id);
+
+    public SenderRecord? FindSender(string id) => _snapshot.SenderById.GetValueOrDefault(id);
 
     /// <summary>Desks the officer staffs at <paramref name="now"/> (as primary or backup).</summary>
     public IReadOnlyList<string> OnDutyAt(string officerId, Instant now) => Duty(now).ByOfficer.GetValueOrDefault(officerId) ?? [];
@@ -224,6 +228,8 @@ public sealed class DirectoryIndex
         public required Dictionary<string, Agency> AgencyByCode { get; init; }
         public required IReadOnlyList<Unit> Units { get; init; }
         public required Dictionary<string, Unit> UnitById { get; init; }
+        public required IReadOnlyList<SenderRecord> Senders { get; init; }
+        public required Dictionary<string, SenderRecord> SenderById { get; init; }
 
         // The vocabulary: one term per distinct lower-case word, with the officers it leads to.
         public required bool[] TermArabic { get; init; }
@@ -317,7 +323,7 @@ public sealed class DirectoryIndex
         }
 
         public static Snapshot Build(IReadOnlyList<OfficerRecord> officers, IReadOnlyList<DeskRecord> desks, IReadOnlyList<Place> places, IReadOnlyList<Agency> agencies,
-            IReadOnlyList<Unit> units)
+            IReadOnlyList<Unit> units, IReadOnlyList<SenderRecord> senders)
         {
             var placeById = places.ToDictionary(p => p.Id, StringComparer.Ordinal);
             var unitById = units.ToDictionary(u => u.Id, StringComparer.Ordinal);
@@ -397,6 +403,8 @@ public sealed class DirectoryIndex
                 AgencyByCode = agencyByCode,
                 Units = units,
                 UnitById = unitById,
+                Senders = senders,
+                SenderById = senders.ToDictionary(s => s.Id, StringComparer.Ordinal),
                 TermArabic = [.. raws.Select(NameFolding.IsArabicScript)],
                 TermOfficers = [.. termOfficers.Select(l => l.ToArray())],
                 OfficerTerms = officerTerms,

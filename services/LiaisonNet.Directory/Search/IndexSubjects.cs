@@ -15,6 +15,13 @@ public sealed class IndexSubjects(DirectoryIndex index) : ISubjectBinding
         }
 
         var subject = caller.SubjectId();
+        if (caller.IsServiceClient())
+        {
+            return Task.FromResult(index.FindSender(subject) is { } sender
+                ? ISubjectBinding.Compare(caller, subject, sender.Agency, sender.Country)
+                : ISubjectBinding.NoSenderEntry(caller, subject));
+        }
+
         return Task.FromResult(index.Find(subject) is { } entry ? ISubjectBinding.Compare(caller, subject, entry.Agency, entry.Country) : null);
     }
 }

@@ -170,6 +170,13 @@ public static class DemoDirectory
             [Shift(Everyday, "00:00", "00:00", "tj-dca-rahimov", null)], null, null),
     ];
 
+    /// <summary>The demo automation client, registered at the identity server as a sender of KZ-BS.</summary>
+    public static IReadOnlyList<SenderRecord> Senders { get; } =
+    [
+        new() { Id = "liaison-demo-automation", Name = "KZ-BS border alerting system (demo)", Agency = "KZ-BS", Country = "KZ",
+            Description = "Sends automated notices of the Kazakh Border Service in the demo.", Version = 1 },
+    ];
+
     private static ShiftRecord Shift(string[] days, string start, string end, string primary, string? backup) => new(days, start, end, primary, backup);
 
     private static DeskRecord Desk(string id, string name, string agency, string? centre, string? crossingPoint, string zone, ShiftRecord[] roster, string? supervisor, string? escalation) => new()

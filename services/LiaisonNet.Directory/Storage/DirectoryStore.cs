@@ -36,6 +36,7 @@ public static class EntityTypes
 {
     public const string Officer = "officer";
     public const string Desk = "desk";
+    public const string Sender = "sender";
 }
 
 /// <summary>One stored version of an entry: who changed it, when, and the documents before and after.</summary>
@@ -58,6 +59,7 @@ public sealed class DirectoryStore(
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS officers(id TEXT PRIMARY KEY, agency TEXT NOT NULL, version INTEGER NOT NULL, document TEXT NOT NULL);
         CREATE TABLE IF NOT EXISTS desks(id TEXT PRIMARY KEY, agency TEXT NOT NULL, version INTEGER NOT NULL, document TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS senders(id TEXT PRIMARY KEY, agency TEXT NOT NULL, version INTEGER NOT NULL, document TEXT NOT NULL);
         CREATE TABLE IF NOT EXISTS versions(
             entity_type TEXT NOT NULL, entity_id TEXT NOT NULL, version INTEGER NOT NULL,
             changed_at INTEGER NOT NULL, changed_by TEXT NOT NULL, before TEXT, after TEXT,
@@ -99,9 +101,22 @@ public sealed class DirectoryStore(
             logger.LogInformation("Seeded the directory with {Officers} officers and {Desks} desks", officers.Count, desks.Count);
         }
 
+        // Checked on its own: a directory made before senders existed gets the demo sender too.
+        if (directoryOptions.Value.SeedDemoData && await CountAsync(connection, "senders", cancellationToken) == 0)
+        {
+            await using var transaction = connection.BeginTransaction();
+            foreach (var sender in DemoDirectory.Senders)
+            {
+                await SeedRowAsync(connection, transaction, "senders", EntityTypes.Sender, sender.Id, sender.Agency, JsonSerializer.Serialize(sender, Json),
+                    clock.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+        }
+
         var loadedOfficers = await ReadAllAsync<OfficerRecord>(connection, "officers", cancellationToken);
         var loadedDesks = await ReadAllAsync<DeskRecord>(connection, "desks", cancellationToken);
-        Load(loadedOfficers, loadedDesks);
+        Load(loadedOfficers, loadedDesks, await ReadAllAsync<SenderRecord>(connection, "senders", cancellationToken));
         logger.LogInformation("Directory loaded {Officers} officers and {Desks} desks", loadedOfficers.Count, loadedDesks.Count);
     }
 
@@ -112,6 +127,9 @@ public sealed class DirectoryStore(
     /// <summary>Applies officer changes, all or none, each checked against the version the caller read; returns the new versions.</summary>
     public Task<IReadOnlyList<long>> ChangeOfficersAsync(IReadOnlyList<Change<OfficerRecord>> changes, string actor, string actorAgency, string? batch, CancellationToken cancellationToken) =>
         ChangeAsync(EntityTypes.Officer, "officers", changes, o => o.Agency, (o, v) => o with { Version = v }, actor, actorAgency, batch, cancellationToken);
+
+    public Task<IReadOnlyList<long>> ChangeSendersAsync(IReadOnlyList<Change<SenderRecord>> changes, string actor, string actorAgency, CancellationToken cancellationToken) =>
+        ChangeAsync(EntityTypes.Sender, "senders", changes, s => s.Agency, (s, v) => s with { Version = v }, actor, actorAgency, null, cancellationToken);
 
     public Task<IReadOnlyList<long>> ChangeDesksAsync(IReadOnlyList<Change<DeskRecord>> changes, string actor, string actorAgency, CancellationToken cancellationToken) =>
         ChangeAsync(EntityTypes.Desk, "desks", changes, d => d.Agency, (d, v) => d with { Version = v }, actor, actorAgency, null, cancellationToken);
@@ -251,16 +269,20 @@ public sealed class DirectoryStore(
         var stored = applied.Select(a => a.Stored).OfType<T>().ToList();
         if (typeof(T) == typeof(OfficerRecord))
         {
-            Load([.. index.Officers.Where(o => !ids.Contains(o.Id)), .. stored.Cast<OfficerRecord>()], index.Desks);
+            Load([.. index.Officers.Where(o => !ids.Contains(o.Id)), .. stored.Cast<OfficerRecord>()], index.Desks, index.Senders);
+        }
+        else if (typeof(T) == typeof(DeskRecord))
+        {
+            Load(index.Officers, [.. index.Desks.Where(d => !ids.Contains(d.Id)), .. stored.Cast<DeskRecord>()], index.Senders);
         }
         else
         {
-            Load(index.Officers, [.. index.Desks.Where(d => !ids.Contains(d.Id)), .. stored.Cast<DeskRecord>()]);
+            Load(index.Officers, index.Desks, [.. index.Senders.Where(s => !ids.Contains(s.Id)), .. stored.Cast<SenderRecord>()]);
         }
     }
 
-    private void Load(IReadOnlyList<OfficerRecord> officers, IReadOnlyList<DeskRecord> desks) =>
-        index.Load(officers, desks, DemoDirectory.Places, DemoDirectory.Agencies, DemoDirectory.Units);
+    private void Load(IReadOnlyList<OfficerRecord> officers, IReadOnlyList<DeskRecord> desks, IReadOnlyList<SenderRecord> senders) =>
+        index.Load(officers, desks, DemoDirectory.Places, DemoDirectory.Agencies, DemoDirectory.Units, senders);
 
     /// <summary>The stored version (0 when absent), the next version number (a re-created entry continues its history), and the document.</summary>
     private static async Task<(long Version, long Next, string? Document)> CurrentAsync(

@@ -42,6 +42,23 @@ public sealed class IdentityServerOptions
     /// <summary>Secrets of the services' own clients by client id (for example "liaison-relay").</summary>
     public Dictionary<string, string> ServiceClientSecrets { get; set; } = [];
 
-    /// <summary>When set, a demo automation client ("liaison-demo-automation") with this secret exists.</summary>
-    public string DemoAutomationSecret { get; set; } = string.Empty;
+    /// <summary>
+    /// Clients registered as automated senders of one agency, by client id (section "Identity:Senders:{id}"). Each signs in
+    /// by client credentials with the directory and relay scopes, and sends only under a sender entry of the same id and
+    /// agency in the directory.
+    /// </summary>
+    public Dictionary<string, SenderClient> Senders { get; set; } = [];
+}
+
+/// <summary>One registered automated sender.</summary>
+public sealed class SenderClient
+{
+    public string Secret { get; set; } = string.Empty;
+
+    /// <summary>The agency it sends for (for example KZ-BS) and that agency's country.</summary>
+    public string Agency { get; set; } = string.Empty;
+
+    public string Country { get; set; } = string.Empty;
+
+    public string DisplayName { get; set; } = string.Empty;
 }

@@ -1,6 +1,7 @@
 using LiaisonNet.Identity.Accounts;
 using LiaisonNet.Identity.AuditTrail;
 using LiaisonNet.Identity.Pages;
+using LiaisonNet.Identity.Seed;
 using LiaisonNet.ServiceDefaults.Access;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Antiforgery;
@@ -71,7 +72,11 @@ public static class ConnectEndpoints
         {
             var application = await applications.FindByClientIdAsync(request.ClientId!)
                 ?? throw new InvalidOperationException("OpenIddict validated a client it cannot find.");
-            var principal = await principals.ForClientAsync(request.ClientId!, await applications.GetDisplayNameAsync(application) ?? request.ClientId!, request.GetScopes());
+            var properties = await applications.GetPropertiesAsync(application);
+            var agency = properties.TryGetValue(IdentitySeeder.SenderAgencyProperty, out var a) ? a.GetString() : null;
+            var country = properties.TryGetValue(IdentitySeeder.SenderCountryProperty, out var c) ? c.GetString() : null;
+            var principal = await principals.ForClientAsync(request.ClientId!, await applications.GetDisplayNameAsync(application) ?? request.ClientId!, request.GetScopes(),
+                agency is { Length: > 0 } && country is { Length: > 0 } ? (agency, country) : null);
             return Results.SignIn(principal, authenticationScheme: OpenIddictServerAspNetCoreDefaults.AuthenticationScheme);
         }
 

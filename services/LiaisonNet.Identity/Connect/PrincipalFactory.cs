@@ -24,10 +24,16 @@ public sealed class PrincipalFactory(UserManager<LiaisonUser> users, IOpenIddict
         return await FinishAsync(identity, grantedScopes);
     }
 
-    public async Task<ClaimsPrincipal> ForClientAsync(string clientId, string displayName, IEnumerable<string> grantedScopes)
+    /// <summary>A client's own token; a client registered as a sender of <paramref name="sender"/>'s agency carries it and the sender role.</summary>
+    public async Task<ClaimsPrincipal> ForClientAsync(string clientId, string displayName, IEnumerable<string> grantedScopes, (string Agency, string Country)? sender = null)
     {
         var identity = new ClaimsIdentity(OpenIddictServerAspNetCoreDefaults.AuthenticationScheme, Claims.Name, Claims.Role);
         identity.SetClaim(Claims.Subject, clientId).SetClaim(Claims.Name, displayName);
+        if (sender is { } registered)
+        {
+            identity.SetClaim(LiaisonClaims.Agency, registered.Agency).SetClaim(LiaisonClaims.Country, registered.Country).SetClaims(Claims.Role, [LiaisonRoles.Sender]);
+        }
+
         return await FinishAsync(identity, grantedScopes);
     }
 

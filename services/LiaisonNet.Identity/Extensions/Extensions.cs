@@ -33,6 +33,8 @@ public static class Extensions
 
         services.AddOptions<IdentityServerOptions>().BindConfiguration(IdentityServerOptions.Section)
             .Validate(o => !o.SeedDemoData || o.DemoPassword.Length >= 12, "Identity:DemoPassword (at least 12 characters) is required when Identity:SeedDemoData is true.")
+            .Validate(o => o.Senders.Values.All(s => s.Secret.Length >= 16 && s.Agency.Length > 0 && s.Country.Length == 2),
+                "Identity:Senders:{client id} needs a Secret of at least 16 characters, an Agency and its two-letter Country.")
             .Validate(o => o.SigningKeyRotationPeriod > TimeSpan.Zero && o.SigningKeyCheckInterval > TimeSpan.Zero && o.SigningKeyPublishLead >= TimeSpan.Zero,
                 "Identity:SigningKeyRotationPeriod and Identity:SigningKeyCheckInterval must be positive, Identity:SigningKeyPublishLead not negative.")
             .ValidateOnStart();

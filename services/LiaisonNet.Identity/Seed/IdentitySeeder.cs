@@ -1,3 +1,4 @@
+using System.Text.Json;
 using LiaisonNet.Identity.Accounts;
 using LiaisonNet.ServiceDefaults.Hosting;
 using LiaisonNet.ServiceDefaults.Security;
@@ -20,6 +21,10 @@ public sealed class IdentitySeeder(IServiceProvider services, IOptions<IdentityS
     public const string CliClientId = "liaison-cli";
     public const string CliRedirectUri = "http://127.0.0.1/callback";
     public const string DemoAutomationClientId = "liaison-demo-automation";
+
+    /// <summary>Properties of a registered sender's client: the agency and country its tokens carry.</summary>
+    public const string SenderAgencyProperty = "liaison_sender_agency";
+    public const string SenderCountryProperty = "liaison_sender_country";
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -133,20 +138,23 @@ public sealed class IdentitySeeder(IServiceProvider services, IOptions<IdentityS
             await UpsertAsync(applications, service, cancellationToken);
         }
 
-        if (!string.IsNullOrEmpty(options.Value.DemoAutomationSecret))
+        foreach (var (clientId, sender) in options.Value.Senders)
         {
-            await UpsertAsync(applications, new OpenIddictApplicationDescriptor
+            var descriptor = new OpenIddictApplicationDescriptor
             {
-                ClientId = DemoAutomationClientId,
-                ClientSecret = options.Value.DemoAutomationSecret,
+                ClientId = clientId,
+                ClientSecret = sender.Secret,
                 ClientType = ClientTypes.Confidential,
-                DisplayName = "Demo automation client",
+                DisplayName = sender.DisplayName.Length > 0 ? sender.DisplayName : clientId,
                 Permissions =
                 {
                     Permissions.Endpoints.Token, Permissions.GrantTypes.ClientCredentials,
                     Permissions.Prefixes.Scope + LiaisonScopes.Directory, Permissions.Prefixes.Scope + LiaisonScopes.Relay,
                 },
-            }, cancellationToken);
+            };
+            descriptor.Properties[SenderAgencyProperty] = JsonSerializer.SerializeToElement(sender.Agency);
+            descriptor.Properties[SenderCountryProperty] = JsonSerializer.SerializeToElement(sender.Country);
+            await UpsertAsync(applications, descriptor, cancellationToken);
         }
     }
 

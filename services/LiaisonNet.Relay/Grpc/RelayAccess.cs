@@ -10,7 +10,8 @@ namespace LiaisonNet.Relay.Grpc;
 public static class RelayAccess
 {
     private const string Scope = LiaisonScopes.Relay;
-    private static readonly AccessRule Sends = AccessRule.Require(Scope, Officer, DeskOperator).Except(Auditor);
+    // Officers and desk staff send, and clients registered as a sender of their agency under a sender entry of the directory.
+    private static readonly AccessRule Sends = AccessRule.Require(Scope, Officer, DeskOperator, AccessCallers.Sender).Except(Auditor);
     private static readonly AccessRule Recipient = AccessRule.Require(Scope, AccessCallers.AnyPerson);
 
     public static AccessRules Rules { get; } = new(RelayService.Descriptor)
@@ -23,7 +24,7 @@ public static class RelayAccess
         [nameof(RelayServiceBase.MarkRead)] = Recipient.Checks("A message in the caller's own inbox."),
         [nameof(RelayServiceBase.Reply)] = Recipient.Checks("A message in the caller's own inbox, as an action recipient; with desk_id, for a desk the caller staffs."),
         [nameof(RelayServiceBase.ListDeskItems)] = Recipient.Checks("A desk the caller staffs: assigned to it, on its roster, or its supervisor."),
-        [nameof(RelayServiceBase.GetReceipts)] = Recipient.Checks("A message the caller sent."),
+        [nameof(RelayServiceBase.GetReceipts)] = AccessRule.Require(Scope, AccessCallers.AnyPerson, AccessCallers.Sender).Checks("A message the caller sent."),
         [nameof(RelayServiceBase.RequestForwardPermission)] = Sends.Checks("An H2 message the caller received."),
         [nameof(RelayServiceBase.DecideForwardPermission)] = Recipient.Checks("A request about a message the caller sent."),
         [nameof(RelayServiceBase.ListForwardPermissions)] = Recipient.Checks("The originator sees every request; an asker their own."),

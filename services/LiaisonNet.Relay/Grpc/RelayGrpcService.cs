@@ -29,8 +29,8 @@ public sealed class RelayGrpcService(RelayStore store, RecipientResolver recipie
 
         var resolved = await recipients.ResolveAsync(request, context.CancellationToken);
 
-        // The sender is whoever the token says, never a field of the request.
-        var sender = new Sender(caller.SubjectId(), caller.DisplayName(), caller.Agency());
+        // The sender is whoever the token says, never a field of the request; an automated sender goes by its directory entry's name.
+        var sender = await SenderOfAsync(caller, context.CancellationToken);
         try
         {
             var outcome = await store.SendAsync(sender, request, resolved, SendRules.AcknowledgeWithin(request.Precedence, options.Value.Deadlines), context.CancellationToken);
@@ -174,7 +174,7 @@ public sealed class RelayGrpcService(RelayStore store, RecipientResolver recipie
             }
         }
 
-        var sender = new Sender(caller.SubjectId(), caller.DisplayName(), caller.Agency());
+        var sender = await SenderOfAsync(caller, context.CancellationToken);
         try
         {
             var outcome = await store.SendAsync(sender, copy, resolved, SendRules.AcknowledgeWithin(copy.Precedence, options.Value.Deadlines), context.CancellationToken,
@@ -283,6 +283,11 @@ public sealed class RelayGrpcService(RelayStore store, RecipientResolver recipie
             }
         }
     }
+
+    private async Task<Sender> SenderOfAsync(System.Security.Claims.ClaimsPrincipal caller, CancellationToken cancellationToken) =>
+        caller.IsServiceClient() && await recipients.SenderAsync(caller.SubjectId(), cancellationToken) is { } entry
+            ? new Sender(entry.Id, entry.Name, entry.Agency)
+            : new Sender(caller.SubjectId(), caller.DisplayName(), caller.Agency());
 
     /// <summary>Only the owner reads an inbox (desk staff come with desks).</summary>
     private static string InboxOwner(string requested, ServerCallContext context)

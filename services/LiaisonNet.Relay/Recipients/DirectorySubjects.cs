@@ -14,8 +14,15 @@ public sealed class DirectorySubjects(RecipientResolver directory) : ISubjectBin
             return null;
         }
 
-        // If the directory cannot answer, HomeOfAsync fails the call: no decision is made without it.
+        // If the directory cannot answer, the look-up fails the call: no decision is made without it.
         var subject = caller.SubjectId();
+        if (caller.IsServiceClient())
+        {
+            return await directory.SenderAsync(subject, cancellationToken) is { } sender
+                ? ISubjectBinding.Compare(caller, subject, sender.Agency, sender.Country)
+                : ISubjectBinding.NoSenderEntry(caller, subject);
+        }
+
         return await directory.HomeOfAsync(subject, cancellationToken) is { } home
             ? ISubjectBinding.Compare(caller, subject, home.Agency, home.Country)
             : null;

@@ -110,6 +110,28 @@ public sealed class RecipientResolver(DirectoryService.DirectoryServiceClient di
         }
     }
 
+    /// <summary>The directory's entry of an automated sender (remembered for a few minutes); null when there is none.</summary>
+    public async Task<SenderEntry?> SenderAsync(string clientId, CancellationToken cancellationToken)
+    {
+        if (cache.TryGetValue<SenderEntry>($"sender:{clientId}", out var sender))
+        {
+            return sender;
+        }
+
+        try
+        {
+            return cache.Set($"sender:{clientId}", await directory.GetSenderAsync(new GetSenderRequest { Id = clientId }, cancellationToken: cancellationToken), CacheFor);
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+        {
+            return null;
+        }
+        catch (RpcException ex)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, $"The directory cannot confirm the sender right now ({ex.StatusCode}); nothing was sent. Retry with the same client_message_id."));
+        }
+    }
+
     /// <summary>Fails with a field violation per id that is no officer of the directory.</summary>
     public async Task ConfirmOfficersAsync(IReadOnlyList<string> ids, string field, CancellationToken cancellationToken)
     {

@@ -55,6 +55,10 @@ public interface ISubjectBinding
 {
     Task<SubjectMismatch?> MismatchAsync(ClaimsPrincipal caller, CancellationToken cancellationToken);
 
+    /// <summary>A client registered as a sender speaks only under a sender entry of the directory.</summary>
+    public static SubjectMismatch NoSenderEntry(ClaimsPrincipal caller, string clientId) =>
+        new($"The client {Grpc.RpcErrors.Quote(clientId)} is registered as a sender of {caller.Agency()}, but the directory has no sender entry for it.", caller.Agency() ?? string.Empty);
+
     /// <summary>The shared rule: the token's country and agency are those of the entry.</summary>
     public static SubjectMismatch? Compare(ClaimsPrincipal caller, string entryId, string entryAgency, string entryCountry) =>
         caller.Agency() == entryAgency && caller.Country() == entryCountry
