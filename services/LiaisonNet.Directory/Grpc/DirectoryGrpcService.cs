@@ -45,7 +45,7 @@ public sealed class DirectoryGrpcService(DirectoryIndex index, DirectoryStore st
         var filter = new SearchFilter(
             NullIfEmpty(request.Country.ToUpperInvariant()), NullIfEmpty(request.Agency), NullIfEmpty(request.Centre), NullIfEmpty(request.CrossingPoint),
             NullIfEmpty(request.Speciality), NullIfEmpty(request.Language.ToLowerInvariant()), request.OnDutyNow, request.OnDutyFirst,
-            ViewerCountry: viewer.Country);
+            ViewerCountry: viewer);
         var now = clock.GetCurrentInstant();
         var hits = index.Search(request.Query, filter, now, Math.Min(offset + pageSize + 1, MaxResults));
         var response = new SearchOfficersResponse();
@@ -198,19 +198,17 @@ public sealed class DirectoryGrpcService(DirectoryIndex index, DirectoryStore st
         };
     }
 
-    /// <summary>Who is looking: a person's country decides what of an officer restricted to their country they see; a service sees none of it.</summary>
-    private sealed record ViewerScope(string? Country);
-
-    private static ViewerScope Viewer(ServerCallContext context)
+    /// <summary>The country of who is looking, which decides what restricted to an officer's country they see; none for a service.</summary>
+    private static string? Viewer(ServerCallContext context)
     {
         var caller = context.GetHttpContext().User;
-        return new ViewerScope(caller.IsServiceClient() ? null : caller.Country());
+        return caller.IsServiceClient() ? null : caller.Country();
     }
 
     /// <summary>The public summary; the unit (the officer's home unit) only for a viewer of the officer's country.</summary>
-    private OfficerSummary Summary(OfficerRecord officer, Instant now, ViewerScope viewer)
+    private OfficerSummary Summary(OfficerRecord officer, Instant now, string? viewer)
     {
-        var unit = viewer.Country is not null && viewer.Country == officer.Country ? officer.Unit : null;
+        var unit = viewer is not null && viewer == officer.Country ? officer.Unit : null;
         return new OfficerSummary
         {
             Id = officer.Id,
@@ -230,7 +228,7 @@ public sealed class DirectoryGrpcService(DirectoryIndex index, DirectoryStore st
         };
     }
 
-    private Protos.Directory.V1.Desk ToDesk(DeskRecord desk, Instant now, ViewerScope viewer)
+    private Protos.Directory.V1.Desk ToDesk(DeskRecord desk, Instant now, string? viewer)
     {
         var result = new Protos.Directory.V1.Desk
         {

@@ -357,5 +357,4 @@ public sealed partial class AccountAdminGrpcService(
 
     [GeneratedRegex("^[a-z0-9-]{3,64}$")]
     private static partial Regex AccountIdPattern();
-
 }
