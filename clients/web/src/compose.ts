@@ -1,6 +1,7 @@
 import { ApiError, PRECEDENCES, sendMessage, type Officer, type Precedence, type ProblemDetails } from './api';
 import { button, describeError, el } from './dom';
 import { formatLocal, formatUtc } from './format';
+import { t } from './i18n';
 
 export const BODY_LIMIT = 8000;
 
@@ -20,19 +21,38 @@ function fieldForKey(key: string): Field | null {
   return (FIELDS as readonly string[]).includes(root) ? (root as Field) : null;
 }
 
-export function createComposePanel(onRecipientsChanged: () => void): ComposePanel {
+/** What an unsent draft keeps on this device (never on the server) so that a reload does not lose it. */
+interface Draft {
+  recipients: Officer[];
+  precedence: string;
+  subject: string;
+  body: string;
+  clientMessageId: string | null;
+}
+
+function loadDraft(key: string): Draft | null {
+  try {
+    const text = localStorage.getItem(key);
+    return text ? (JSON.parse(text) as Draft) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** <paramref name="draftKey"/> names the signed-in user's draft on this device. */
+export function createComposePanel(onRecipientsChanged: () => void, draftKey: string): ComposePanel {
   const recipients = new Map<string, Officer>();
   // One id per draft, reused for every retry of that draft, so a send whose
   // response was lost can be repeated without the gateway delivering it twice.
   let clientMessageId: string | null = null;
   let sending = false;
 
-  const chips = el('ul', { className: 'chips', attrs: { 'aria-label': 'Recipients' } });
-  const chipsEmpty = el('p', { className: 'muted', text: 'Add recipients from the directory.' });
+  const chips = el('ul', { className: 'chips', attrs: { 'aria-label': t('compose.recipients') } });
+  const chipsEmpty = el('p', { className: 'muted', text: t('compose.noRecipients') });
 
   const precedence = el('select', { testId: 'precedence', attrs: { id: 'precedence' } });
   for (const value of PRECEDENCES) {
-    const option = el('option', { text: value, attrs: { value } });
+    const option = el('option', { text: t(`precedence.${value}`), attrs: { value } });
     option.className = `prec-${value.toLowerCase()}`;
     precedence.append(option);
   }
@@ -45,7 +65,7 @@ export function createComposePanel(onRecipientsChanged: () => void): ComposePane
   });
   const body = el('textarea', { testId: 'body', autoDir: true, attrs: { id: 'body', rows: '10' } });
   const counter = el('span', { className: 'counter', testId: 'body-counter', attrs: { id: 'body-counter' } });
-  const send = el('button', { testId: 'send', className: 'primary', text: 'Send' });
+  const send = el('button', { testId: 'send', className: 'primary', text: t('compose.send') });
   send.type = 'submit';
   const status = el('div', { testId: 'send-status', className: 'send-status', attrs: { role: 'status' } });
 
@@ -68,7 +88,8 @@ export function createComposePanel(onRecipientsChanged: () => void): ComposePane
           recipients.delete(officer.id);
           renderChips();
           onRecipientsChanged();
-        }, { className: 'chip-remove', attrs: { 'aria-label': `Remove ${label}` } });
+          saveDraft();
+        }, { className: 'chip-remove', attrs: { 'aria-label': t('compose.remove', { name: label }) } });
         return el('li', { className: 'chip', testId: 'recipient-chip' }, [
           el('span', { text: officer.displayName, autoDir: true }),
           el('span', { className: 'muted', text: officer.country }),
@@ -128,10 +149,10 @@ export function createComposePanel(onRecipientsChanged: () => void): ComposePane
 
   function validate(): Partial<Record<Field, string[]>> | null {
     const errors: Partial<Record<Field, string[]>> = {};
-    if (recipients.size === 0) errors.recipients = ['Add at least one recipient.'];
-    if (subject.value.trim() === '') errors.subject = ['Subject is required.'];
-    if (body.value.trim() === '') errors.body = ['Message text is required.'];
-    else if (body.value.length > BODY_LIMIT) errors.body = [`Message text is limited to ${BODY_LIMIT} characters.`];
+    if (recipients.size === 0) errors.recipients = [t('compose.needRecipient')];
+    if (subject.value.trim() === '') errors.subject = [t('compose.needSubject')];
+    if (body.value.trim() === '') errors.body = [t('compose.needBody')];
+    else if (body.value.length > BODY_LIMIT) errors.body = [t('compose.bodyTooLong', { count: BODY_LIMIT })];
     return Object.keys(errors).length > 0 ? errors : null;
   }
 
@@ -145,6 +166,31 @@ export function createComposePanel(onRecipientsChanged: () => void): ComposePane
     body.value = '';
     updateCounter();
     clientMessageId = null;
+    localStorage.removeItem(draftKey);
+  }
+
+  function saveDraft(): void {
+    const draft: Draft = {
+      recipients: [...recipients.values()], precedence: precedence.value, subject: subject.value, body: body.value, clientMessageId,
+    };
+    const empty = draft.recipients.length === 0 && draft.subject === '' && draft.body === '';
+    try {
+      if (empty) localStorage.removeItem(draftKey);
+      else localStorage.setItem(draftKey, JSON.stringify(draft));
+    } catch {
+      // A full or disabled storage costs the draft's survival across a reload, nothing else.
+    }
+  }
+
+  function restoreDraft(): boolean {
+    const draft = loadDraft(draftKey);
+    if (!draft) return false;
+    for (const officer of draft.recipients ?? []) recipients.set(officer.id, officer);
+    if ((PRECEDENCES as readonly string[]).includes(draft.precedence)) precedence.value = draft.precedence;
+    subject.value = draft.subject ?? '';
+    body.value = draft.body ?? '';
+    clientMessageId = draft.clientMessageId ?? null;
+    return true;
   }
 
   async function submit(): Promise<void> {
@@ -154,15 +200,17 @@ export function createComposePanel(onRecipientsChanged: () => void): ComposePane
     if (invalid) {
       showFieldErrors(invalid);
       status.className = 'send-status error';
-      status.textContent = 'Please correct the highlighted fields.';
+      status.textContent = t('compose.fix');
       return;
     }
 
     clientMessageId ??= crypto.randomUUID();
+    // Kept with the draft: pressing Send again after a reload retries the same message, never a second one.
+    saveDraft();
     sending = true;
     send.disabled = true;
     status.className = 'send-status';
-    status.textContent = 'Sending…';
+    status.textContent = t('compose.sending');
     try {
       const result = await sendMessage({
         clientMessageId,
@@ -174,9 +222,9 @@ export function createComposePanel(onRecipientsChanged: () => void): ComposePane
       resetDraft();
       status.className = 'send-status ok';
       status.replaceChildren(
-        el('strong', { text: 'Sent.' }),
+        el('strong', { text: t('compose.sent') }),
         el('span', {
-          text: ` Accepted ${formatLocal(result.acceptedAt)} (${formatUtc(result.acceptedAt)}), message ${result.messageId}`,
+          text: ` ${t('compose.accepted', { local: formatLocal(result.acceptedAt), utc: formatUtc(result.acceptedAt), id: result.messageId })}`,
         }),
       );
     } catch (error) {
@@ -185,7 +233,7 @@ export function createComposePanel(onRecipientsChanged: () => void): ComposePane
       } else {
         // The request may or may not have reached the gateway; the kept
         // clientMessageId makes pressing Send again safe.
-        showProblem(null, `Could not reach the server (${describeError(error)}). Press Send to retry.`);
+        showProblem(null, t('compose.unreachable', { error: describeError(error) }));
       }
     } finally {
       sending = false;
@@ -193,11 +241,23 @@ export function createComposePanel(onRecipientsChanged: () => void): ComposePane
     }
   }
 
-  precedence.addEventListener('change', updatePrecedenceStyle);
-  body.addEventListener('input', updateCounter);
+  const restored = restoreDraft();
+  precedence.addEventListener('change', () => {
+    updatePrecedenceStyle();
+    saveDraft();
+  });
+  body.addEventListener('input', () => {
+    updateCounter();
+    saveDraft();
+  });
+  subject.addEventListener('input', saveDraft);
   updatePrecedenceStyle();
   updateCounter();
   renderChips();
+  if (restored) {
+    status.className = 'send-status';
+    status.textContent = t('compose.draftRestored');
+  }
 
   subject.setAttribute('aria-describedby', 'error-subject');
   body.setAttribute('aria-describedby', 'error-body body-counter');
@@ -205,24 +265,24 @@ export function createComposePanel(onRecipientsChanged: () => void): ComposePane
 
   const form = el('form', { className: 'compose', attrs: { novalidate: '' } }, [
     el('div', { className: 'field' }, [
-      el('span', { className: 'field-label', text: 'To' }),
+      el('span', { className: 'field-label', text: t('compose.to') }),
       chips,
       chipsEmpty,
       errorNode('recipients'),
     ]),
     el('div', { className: 'field' }, [
-      el('label', { className: 'field-label', text: 'Precedence', attrs: { for: 'precedence' } }),
+      el('label', { className: 'field-label', text: t('compose.precedence'), attrs: { for: 'precedence' } }),
       precedence,
       errorNode('precedence'),
     ]),
     el('div', { className: 'field' }, [
-      el('label', { className: 'field-label', text: 'Subject', attrs: { for: 'subject' } }),
+      el('label', { className: 'field-label', text: t('compose.subject'), attrs: { for: 'subject' } }),
       subject,
       errorNode('subject'),
     ]),
     el('div', { className: 'field' }, [
       el('div', { className: 'label-row' }, [
-        el('label', { className: 'field-label', text: 'Message', attrs: { for: 'body' } }),
+        el('label', { className: 'field-label', text: t('compose.message'), attrs: { for: 'body' } }),
         counter,
       ]),
       body,
@@ -237,7 +297,7 @@ export function createComposePanel(onRecipientsChanged: () => void): ComposePane
   });
 
   const element = el('section', { className: 'panel', attrs: { 'aria-labelledby': 'compose-title' } }, [
-    el('h2', { text: 'Compose', attrs: { id: 'compose-title' } }),
+    el('h2', { text: t('compose.title'), attrs: { id: 'compose-title' } }),
     form,
   ]);
 
@@ -250,6 +310,7 @@ export function createComposePanel(onRecipientsChanged: () => void): ComposePane
       errorNode('recipients').replaceChildren();
       chips.removeAttribute('aria-invalid');
       onRecipientsChanged();
+      saveDraft();
     },
     hasRecipient: (officerId) => recipients.has(officerId),
   };

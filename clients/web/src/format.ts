@@ -1,7 +1,8 @@
 // Officers on different sides of a border work in different time zones, so every
 // timestamp is shown in the reader's local zone and in UTC as the shared reference.
+import { language, t } from './i18n';
 
-const localFormat = new Intl.DateTimeFormat(undefined, {
+const localFormat = new Intl.DateTimeFormat(language(), {
   year: 'numeric',
   month: 'short',
   day: 'numeric',
@@ -41,6 +42,6 @@ export function relativeTo(iso: string, now: number): { text: string; past: bool
   const minutes = Math.round(Math.abs(diffMs) / 60_000);
   const hours = Math.floor(minutes / 60);
   const rest = minutes % 60;
-  const span = hours > 0 ? `${hours} h ${rest} min` : `${minutes} min`;
-  return { text: past ? `${span} ago` : `in ${span}`, past };
+  const span = hours > 0 ? t('time.hoursMinutes', { hours, minutes: rest }) : t('time.minutes', { minutes });
+  return { text: past ? t('time.ago', { span }) : t('time.in', { span }), past };
 }

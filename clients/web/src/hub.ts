@@ -1,5 +1,6 @@
 import { HubConnectionBuilder, HubConnectionState, LogLevel, type HubConnection } from '@microsoft/signalr';
 import { CSRF_HEADER, getMe, type InboxItem } from './api';
+import { t } from './i18n';
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
 
@@ -12,6 +13,9 @@ export interface InboxFeedOptions {
 }
 
 const MAX_RETRY_MS = 30_000;
+/** Must match the gateway's hub settings: it pings as often, and gives up on a silent client after twice as long. */
+const KEEP_ALIVE_MS = 5_000;
+const SERVER_TIMEOUT_MS = 10_000;
 
 /**
  * Live inbox over /hubs/inbox. The hub is a replay-then-live stream keyed by cursor,
@@ -34,6 +38,9 @@ export class InboxFeed {
     this.connection = new HubConnectionBuilder()
       .withUrl('/hubs/inbox', { headers: { [CSRF_HEADER]: '1' } })
       .withAutomaticReconnect()
+      // Pings both ways every few seconds: a dead link shows as reconnecting within seconds, not half a minute.
+      .withKeepAliveInterval(KEEP_ALIVE_MS)
+      .withServerTimeout(SERVER_TIMEOUT_MS)
       .configureLogging(LogLevel.Warning)
       .build();
 
@@ -102,7 +109,7 @@ export class InboxFeed {
     // Jitter so that many officers behind one flapping link do not reconnect in lockstep.
     const delay = Math.round(base / 2 + Math.random() * (base / 2));
     this.attempt += 1;
-    this.options.onState('disconnected', `retrying in ${Math.ceil(delay / 1000)} s`);
+    this.options.onState('disconnected', t('connection.retryIn', { seconds: Math.ceil(delay / 1000) }));
     this.retryTimer = window.setTimeout(() => {
       this.retryTimer = undefined;
       void this.connect();

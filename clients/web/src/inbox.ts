@@ -1,6 +1,7 @@
 import { ApiError, acknowledge, getInbox, PRECEDENCES, type InboxItem, type Precedence } from './api';
 import { button, describeError, el } from './dom';
 import { relativeTo, timeElement } from './format';
+import { t, tn } from './i18n';
 
 const URGENT: ReadonlySet<Precedence> = new Set<Precedence>(['FLASH', 'IMMEDIATE']);
 const DEADLINE_REFRESH_MS = 30_000;
@@ -28,29 +29,65 @@ function needsAttention(item: InboxItem): boolean {
   return !item.acknowledged && URGENT.has(item.precedence);
 }
 
+function isOverdue(item: InboxItem, now: number): boolean {
+  return !item.acknowledged && item.acknowledgeBy !== '' && Date.parse(item.acknowledgeBy) < now;
+}
+
+const RANK: Record<string, number> = { FLASH: 0, IMMEDIATE: 1 };
+
+/**
+ * Urgency first: unacknowledged FLASH, then IMMEDIATE, earliest deadline first, stay on top whatever arrived later;
+ * everything else follows, newest first.
+ */
+function compare(a: InboxItem, b: InboxItem): number {
+  const pinnedA = needsAttention(a);
+  const pinnedB = needsAttention(b);
+  if (pinnedA !== pinnedB) return pinnedA ? -1 : 1;
+  if (pinnedA) {
+    const byPrecedence = (RANK[a.precedence] ?? 9) - (RANK[b.precedence] ?? 9);
+    if (byPrecedence !== 0) return byPrecedence;
+    const byDeadline = Date.parse(a.acknowledgeBy) - Date.parse(b.acknowledgeBy);
+    if (byDeadline !== 0) return byDeadline;
+  }
+  return b.cursor - a.cursor;
+}
+
 export function createInboxPanel(): InboxPanel {
   const entries = new Map<string, Entry>();
   let highest = 0;
 
   const list = el('div', { className: 'inbox-list' });
-  const empty = el('p', { className: 'muted', text: 'No messages yet.' });
+  const empty = el('p', { className: 'muted', text: t('inbox.empty') });
   const summary = el('span', { className: 'attention', attrs: { role: 'status' } });
   const reloadStatus = el('span', { className: 'muted' });
 
   function updateSummary(): void {
     let waiting = 0;
-    for (const { item } of entries.values()) if (needsAttention(item)) waiting += 1;
-    summary.textContent = waiting > 0 ? `${waiting} urgent awaiting acknowledgement` : '';
+    let attention = 0;
+    const now = Date.now();
+    for (const { item } of entries.values()) {
+      if (needsAttention(item)) waiting += 1;
+      if (needsAttention(item) || isOverdue(item, now)) attention += 1;
+    }
+    summary.textContent = waiting > 0 ? tn('inbox.urgent', waiting) : '';
     empty.hidden = entries.size > 0;
+    // The tab says how many urgent or overdue items wait, so a FLASH is not missed behind another tab.
+    document.title = attention > 0 ? t('title.attention', { count: attention }) : t('title.plain');
+    document.documentElement.dataset.attention = String(attention);
+  }
+
+  function reorder(): void {
+    const sorted = [...entries.values()].sort((a, b) => compare(a.item, b.item));
+    list.replaceChildren(...sorted.map((entry) => entry.node));
   }
 
   function renderDeadline(item: InboxItem): HTMLElement | null {
     if (item.acknowledged || !item.acknowledgeBy) return null;
     const relative = relativeTo(item.acknowledgeBy, Date.now());
     const node = el('p', { className: 'deadline' }, [
-      el('span', { text: 'Acknowledge by ' }),
+      el('span', { text: t('inbox.acknowledgeBy') }),
       timeElement(item.acknowledgeBy),
-      relative ? el('span', { className: 'relative', text: ` (${relative.past ? 'overdue, ' : ''}${relative.text})` }) : null,
+      relative ? el('span', { className: 'relative', text: ` (${relative.past ? t('inbox.overdue') : ''}${relative.text})` }) : null,
     ]);
     node.classList.toggle('overdue', relative?.past ?? false);
     node.dataset.deadline = item.acknowledgeBy;
@@ -60,10 +97,10 @@ export function createInboxPanel(): InboxPanel {
   function render(item: InboxItem): HTMLElement {
     const actions = el('div', { className: 'item-actions' });
     if (item.acknowledged) {
-      actions.append(el('span', { className: 'acked', text: '✓ Acknowledged' }));
+      actions.append(el('span', { className: 'acked', text: t('inbox.acknowledged') }));
     } else {
       const error = el('span', { className: 'field-error' });
-      const ack = button('Acknowledge', () => void onAcknowledge(item.messageId, ack, error), {
+      const ack = button(t('inbox.acknowledge'), () => void onAcknowledge(item.messageId, ack, error), {
         testId: 'ack',
         className: 'secondary',
       });
@@ -71,11 +108,11 @@ export function createInboxPanel(): InboxPanel {
     }
 
     const details = el('details', {}, [
-      el('summary', { text: 'Show message' }),
+      el('summary', { text: t('inbox.showMessage') }),
       el('div', { className: 'message-body', text: item.body, autoDir: true }),
     ]);
     details.addEventListener('toggle', () => {
-      details.querySelector('summary')!.textContent = details.open ? 'Hide message' : 'Show message';
+      details.querySelector('summary')!.textContent = details.open ? t('inbox.hideMessage') : t('inbox.showMessage');
     });
 
     const node = el(
@@ -83,7 +120,7 @@ export function createInboxPanel(): InboxPanel {
       { testId: 'inbox-item', className: `inbox-item ${precedenceClass(item.precedence)}` },
       [
         el('header', { className: 'item-head' }, [
-          el('span', { className: `badge ${precedenceClass(item.precedence)}`, text: item.precedence }),
+          el('span', { className: `badge ${precedenceClass(item.precedence)}`, text: t(`precedence.${item.precedence}`) }),
           el('span', { className: 'sender', text: item.senderName, autoDir: true }),
           timeElement(item.sentAt),
         ]),
@@ -107,6 +144,7 @@ export function createInboxPanel(): InboxPanel {
     entry.node.replaceWith(node);
     entry.item = item;
     entry.node = node;
+    reorder();
     updateSummary();
   }
 
@@ -119,7 +157,7 @@ export function createInboxPanel(): InboxPanel {
       if (entry) replace(entry, { ...entry.item, acknowledged: true });
     } catch (err) {
       ack.disabled = false;
-      error.textContent = `Not acknowledged: ${err instanceof ApiError ? err.message : describeError(err)}`;
+      error.textContent = t('inbox.notAcknowledged', { error: err instanceof ApiError ? err.message : describeError(err) });
     }
   }
 
@@ -137,15 +175,14 @@ export function createInboxPanel(): InboxPanel {
     }
     const node = render(item);
     entries.set(item.messageId, { item, node });
-    // Cursors only grow, so the newest item always goes on top.
-    list.prepend(node);
+    reorder();
     updateSummary();
     return true;
   }
 
   async function reload(): Promise<void> {
     reloadButton.disabled = true;
-    reloadStatus.textContent = 'Loading…';
+    reloadStatus.textContent = t('inbox.loading');
     let added = 0;
     try {
       let after = highest;
@@ -158,15 +195,15 @@ export function createInboxPanel(): InboxPanel {
         if (items.length < PAGE_SIZE || next <= after) break;
         after = next;
       }
-      reloadStatus.textContent = added > 0 ? `${added} new` : 'Up to date';
+      reloadStatus.textContent = added > 0 ? tn('inbox.new', added) : t('inbox.upToDate');
     } catch (err) {
-      reloadStatus.textContent = `Reload failed: ${describeError(err)}`;
+      reloadStatus.textContent = t('inbox.reloadFailed', { error: describeError(err) });
     } finally {
       reloadButton.disabled = false;
     }
   }
 
-  const reloadButton = button('Reload', () => void reload(), { testId: 'inbox-reload', className: 'secondary small' });
+  const reloadButton = button(t('inbox.reload'), () => void reload(), { testId: 'inbox-reload', className: 'secondary small' });
 
   window.setInterval(() => {
     for (const { item, node } of entries.values()) {
@@ -175,13 +212,14 @@ export function createInboxPanel(): InboxPanel {
       const next = renderDeadline(item);
       if (current && next) current.replaceWith(next);
     }
+    updateSummary();
   }, DEADLINE_REFRESH_MS);
 
   updateSummary();
 
   const element = el('section', { className: 'panel inbox', attrs: { 'aria-labelledby': 'inbox-title' } }, [
     el('div', { className: 'panel-head' }, [
-      el('h2', { text: 'Inbox', attrs: { id: 'inbox-title' } }),
+      el('h2', { text: t('inbox.title'), attrs: { id: 'inbox-title' } }),
       summary,
       el('span', { className: 'spacer' }),
       reloadStatus,

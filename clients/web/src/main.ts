@@ -3,27 +3,35 @@ import { getMe, setUnauthorizedHandler, signIn, signOut, type Me } from './api';
 import { createComposePanel } from './compose';
 import { button, describeError, el } from './dom';
 import { InboxFeed, type ConnectionState } from './hub';
+import { language, LANGUAGES, setLanguage, t } from './i18n';
 import { createInboxPanel } from './inbox';
 import { createSearchPanel } from './search';
 
 const app = document.getElementById('app')!;
+document.title = t('title.plain');
 
-const STATE_LABELS: Record<ConnectionState, string> = {
-  connecting: 'Connecting…',
-  connected: 'Connected',
-  reconnecting: 'Reconnecting…',
-  disconnected: 'Disconnected',
-};
+/** Officers and desk staff send; auditors never do, whatever other role they hold (the relay refuses them anyway). */
+function maySend(me: Me): boolean {
+  return me.roles.some((role) => role === 'officer' || role === 'desk-operator') && !me.roles.includes('auditor');
+}
+
+function languagePicker(): HTMLElement {
+  const select = el('select', { testId: 'language', attrs: { 'aria-label': t('app.language') } });
+  for (const { code, name } of LANGUAGES) select.append(el('option', { text: name, attrs: { value: code, lang: code } }));
+  select.value = language();
+  select.addEventListener('change', () => setLanguage(select.value));
+  return select;
+}
 
 function header(children: Node[]): HTMLElement {
   return el('header', { className: 'topbar' }, [
     el('h1', { className: 'brand', text: 'LiaisonNet' }),
-    el('div', { className: 'topbar-right' }, children),
+    el('div', { className: 'topbar-right' }, [...children, languagePicker()]),
   ]);
 }
 
 function signInButton(): HTMLButtonElement {
-  return button('Sign in', signIn, { testId: 'signin', className: 'primary' });
+  return button(t('app.signIn'), signIn, { testId: 'signin', className: 'primary' });
 }
 
 function renderSignedOut(): void {
@@ -34,8 +42,8 @@ function renderLoadError(error: unknown): void {
   app.replaceChildren(
     header([]),
     el('main', { className: 'notice' }, [
-      el('p', { text: `LiaisonNet is not reachable right now (${describeError(error)}).` }),
-      button('Try again', () => void boot(), { className: 'primary' }),
+      el('p', { text: t('app.unreachable', { error: describeError(error) }) }),
+      button(t('app.tryAgain'), () => void boot(), { className: 'primary' }),
     ]),
   );
 }
@@ -44,24 +52,42 @@ function renderApp(me: Me): void {
   const connection = el('span', { testId: 'connection-status', className: 'connection' });
   function setConnection(state: ConnectionState, detail?: string): void {
     connection.dataset.state = state;
-    connection.textContent = detail ? `${STATE_LABELS[state]} (${detail})` : STATE_LABELS[state];
-    connection.title = 'Live inbox connection';
+    const label = t(`connection.${state}`);
+    connection.textContent = detail ? `${label} (${detail})` : label;
+    connection.title = t('connection.title');
   }
 
   const identity = el('span', { testId: 'me', className: 'me' }, [
     el('strong', { text: me.displayName, autoDir: true }),
     el('span', { className: 'muted', text: ` · ${me.agency} · ${me.country}` }),
   ]);
-  const signOutButton = button('Sign out', () => {
+  const signOutButton = button(t('app.signOut'), () => {
     signOutButton.disabled = true;
     feed.stop();
     signOut();
   }, { testId: 'signout', className: 'secondary' });
 
-  // The callback only runs on user action, by which time `search` exists.
-  const compose = createComposePanel(() => search.refresh());
-  const search = createSearchPanel({ isRecipient: compose.hasRecipient, addRecipient: compose.addRecipient });
   const inbox = createInboxPanel();
+  const panels = el('main', { className: 'panels' });
+  if (maySend(me)) {
+    // The callback only runs on user action, by which time `search` exists.
+    const compose = createComposePanel(() => search.refresh(), `liaison.draft.${me.subject}`);
+    compose.element.classList.add('compose-panel');
+    const search = createSearchPanel({
+      isRecipient: compose.hasRecipient,
+      addRecipient: (officer) => {
+        compose.addRecipient(officer);
+        panels.classList.add('compose-open');
+      },
+    });
+    // On a phone the inbox comes first and the form opens on demand.
+    const toggle = button(t('app.newMessage'), () => panels.classList.toggle('compose-open'), {
+      testId: 'compose-toggle', className: 'secondary compose-toggle',
+    });
+    panels.append(el('div', { className: 'compose-bar' }, [toggle]), search.element, compose.element, inbox.element);
+  } else {
+    panels.append(inbox.element, createSearchPanel({ isRecipient: () => false, addRecipient: null }).element);
+  }
 
   let ended = false;
 
@@ -72,21 +98,18 @@ function renderApp(me: Me): void {
     onSessionLost: sessionEnded,
   });
 
-  app.replaceChildren(
-    header([connection, identity, signOutButton]),
-    el('main', { className: 'panels' }, [search.element, compose.element, inbox.element]),
-  );
+  app.replaceChildren(header([connection, identity, signOutButton]), panels);
 
   function sessionEnded(): void {
     if (ended) return;
     ended = true;
     feed.stop();
-    setConnection('disconnected', 'signed out');
+    setConnection('disconnected', t('connection.signedOut'));
     // Keep the page (and any unsent draft) readable instead of wiping it, so an
     // officer can copy the text before signing in again.
     app.insertBefore(
       el('div', { className: 'session-banner', attrs: { role: 'alert' } }, [
-        el('span', { text: 'Your session has ended. Sign in again to continue.' }),
+        el('span', { text: t('app.sessionEnded') }),
         signInButton(),
       ]),
       app.children[1] ?? null,

@@ -1,12 +1,14 @@
 import { ApiError, searchDirectory, type Officer } from './api';
 import { button, describeError, el } from './dom';
+import { t, tn } from './i18n';
 
 const DEBOUNCE_MS = 250;
 const MIN_QUERY_LENGTH = 2;
 
 export interface SearchPanelOptions {
   isRecipient: (officerId: string) => boolean;
-  addRecipient: (officer: Officer) => void;
+  /** Null for a user who does not send: the results then offer no "Send to". */
+  addRecipient: ((officer: Officer) => void) | null;
 }
 
 export interface SearchPanel {
@@ -22,7 +24,7 @@ export function createSearchPanel(options: SearchPanelOptions): SearchPanel {
     attrs: {
       type: 'search',
       id: 'search-input',
-      placeholder: 'Name in any script, agency, posting…',
+      placeholder: t('search.placeholder'),
       autocomplete: 'off',
       spellcheck: 'false',
     },
@@ -37,7 +39,7 @@ export function createSearchPanel(options: SearchPanelOptions): SearchPanel {
   function syncButton(officerId: string, node: HTMLButtonElement): void {
     const added = options.isRecipient(officerId);
     node.disabled = added;
-    node.textContent = added ? 'Added' : 'Send to';
+    node.textContent = added ? t('search.added') : t('search.sendTo');
   }
 
   function refresh(): void {
@@ -45,13 +47,18 @@ export function createSearchPanel(options: SearchPanelOptions): SearchPanel {
   }
 
   function renderOfficer(officer: Officer): HTMLLIElement {
-    const add = button('Send to', () => {
-      options.addRecipient(officer);
-      refresh();
-    }, { testId: 'add-recipient', className: 'secondary' });
-    add.setAttribute('aria-label', `Send to ${officer.latinName || officer.displayName}`);
-    addButtons.set(officer.id, add);
-    syncButton(officer.id, add);
+    const addRecipient = options.addRecipient;
+    const add = addRecipient
+      ? button(t('search.sendTo'), () => {
+          addRecipient(officer);
+          refresh();
+        }, { testId: 'add-recipient', className: 'secondary' })
+      : null;
+    if (add) {
+      add.setAttribute('aria-label', t('search.sendToName', { name: officer.latinName || officer.displayName }));
+      addButtons.set(officer.id, add);
+      syncButton(officer.id, add);
+    }
 
     // The native-script name leads; the Latin transliteration is what colleagues
     // from other countries can read, so it is always shown when it differs.
@@ -69,10 +76,10 @@ export function createSearchPanel(options: SearchPanelOptions): SearchPanel {
     agency.title = officer.agency;
     const posting = el('div', { className: 'meta', text: officer.posting, autoDir: true });
     const extras = el('div', { className: 'meta muted' }, [
-      (officer.languages ?? []).length > 0 ? el('span', { text: `Languages: ${officer.languages.join(', ')}` }) : null,
+      (officer.languages ?? []).length > 0 ? el('span', { text: t('search.languages', { languages: officer.languages.join(', ') }) }) : null,
       // Explains why a result with an unfamiliar spelling shows up at all.
       officer.matchedOn && officer.matchedOn !== 'exact'
-        ? el('span', { text: `matched on ${officer.matchedOn}` })
+        ? el('span', { text: t('search.matchedOn', { match: t(`search.match.${officer.matchedOn}`) }) })
         : null,
     ]);
 
@@ -86,17 +93,17 @@ export function createSearchPanel(options: SearchPanelOptions): SearchPanel {
     inFlight?.abort();
     const controller = new AbortController();
     inFlight = controller;
-    status.textContent = 'Searching…';
+    status.textContent = t('search.searching');
     try {
       const { officers } = await searchDirectory(query, controller.signal);
       if (controller.signal.aborted) return;
       addButtons.clear();
       results.replaceChildren(...officers.map(renderOfficer));
-      status.textContent = officers.length === 0 ? 'No officers found.' : `${officers.length} found`;
+      status.textContent = officers.length === 0 ? t('search.none') : tn('search.found', officers.length);
     } catch (error) {
       if (controller.signal.aborted) return;
       const message = error instanceof ApiError ? error.message : describeError(error);
-      status.textContent = `Search failed: ${message}`;
+      status.textContent = t('search.failed', { error: message });
     }
   }
 
@@ -107,15 +114,15 @@ export function createSearchPanel(options: SearchPanelOptions): SearchPanel {
       inFlight?.abort();
       addButtons.clear();
       results.replaceChildren();
-      status.textContent = query.length === 0 ? '' : `Type at least ${MIN_QUERY_LENGTH} characters.`;
+      status.textContent = query.length === 0 ? '' : t('search.tooShort', { count: MIN_QUERY_LENGTH });
       return;
     }
     debounceTimer = window.setTimeout(() => void run(query), DEBOUNCE_MS);
   });
 
   const element = el('section', { className: 'panel', attrs: { 'aria-labelledby': 'search-title' } }, [
-    el('h2', { text: 'Directory', attrs: { id: 'search-title' } }),
-    el('label', { className: 'field-label', text: 'Find an officer', attrs: { for: 'search-input' } }),
+    el('h2', { text: t('search.title'), attrs: { id: 'search-title' } }),
+    el('label', { className: 'field-label', text: t('search.label'), attrs: { for: 'search-input' } }),
     input,
     status,
     results,

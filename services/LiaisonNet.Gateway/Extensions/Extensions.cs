@@ -105,6 +105,9 @@ public static class Extensions
         {
             hub.MaximumReceiveMessageSize = 32 * 1024;
             hub.EnableDetailedErrors = false;
+            // Pings every 5 s both ways (the page's client is set alike): a dead link shows within seconds on either side.
+            hub.KeepAliveInterval = TimeSpan.FromSeconds(5);
+            hub.ClientTimeoutInterval = TimeSpan.FromSeconds(10);
         });
         services.AddSingleton<InboxPumps>();
 

@@ -1,0 +1,170 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using LiaisonNet.Host;
+using LiaisonNet.Protos.Relay.V1;
+using Microsoft.Playwright;
+
+namespace LiaisonNet.Browser.Tests;
+
+/// <summary>The workspace each user gets: their language, their role's screens, urgent items first, drafts that survive.</summary>
+public sealed partial class WorkspaceTests(BrowserFixture fixture) : IClassFixture<BrowserFixture>
+{
+    private static readonly LocatorAssertionsToBeVisibleOptions Soon = new() { Timeout = 15_000 };
+
+    [Fact]
+    public async Task ThePageSpeaksRussianWhenTheBrowserPrefersItAndRemembersTheUsersChoice()
+    {
+        var page = await SignedInPageAsync("khodjaev", "ru-RU");
+        await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "ru");
+        await Assertions.Expect(page.Locator("#inbox-title")).ToHaveTextAsync("Входящие");
+        await Assertions.Expect(page.Locator("#search-title")).ToHaveTextAsync("Справочник");
+        await Assertions.Expect(page.Locator("#compose-title")).ToHaveTextAsync("Новое сообщение");
+        await Assertions.Expect(page.GetByTestId("send")).ToHaveTextAsync("Отправить");
+        await Assertions.Expect(page.GetByTestId("signout")).ToHaveTextAsync("Выйти");
+        await Assertions.Expect(page.GetByTestId("connection-status")).ToHaveTextAsync("Подключено", new() { Timeout = 15_000 });
+
+        // Switched by the user, and remembered across reloads whatever the browser prefers.
+        await page.GetByTestId("language").SelectOptionAsync("en");
+        await Assertions.Expect(page.Locator("#inbox-title")).ToHaveTextAsync("Inbox", new() { Timeout = 15_000 });
+        await page.ReloadAsync();
+        await Assertions.Expect(page.Locator("#inbox-title")).ToHaveTextAsync("Inbox", new() { Timeout = 15_000 });
+        await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "en");
+    }
+
+    [Fact]
+    public void TheCataloguesHaveTheSameKeysAndTheRussianOneHoldsNoEnglish()
+    {
+        var english = Catalogue("en");
+        var russian = Catalogue("ru");
+        // Plural forms differ by language (Russian has one, few, many, other): compare what is being said.
+        Assert.Equal(english.Keys.Select(BaseKey).ToHashSet(), russian.Keys.Select(BaseKey).ToHashSet());
+        foreach (var (key, text) in russian)
+        {
+            var words = Placeholders().Replace(text, string.Empty).Replace("LiaisonNet", string.Empty, StringComparison.Ordinal);
+            Assert.False(LatinWord().IsMatch(words), $"ru.json {key} holds Latin words: '{text}'");
+            Assert.True(!words.Any(char.IsLetter) || words.Any(c => c is >= 'А' and <= 'я' or 'ё' or 'Ё'), $"ru.json {key} is not Russian: '{text}'");
+        }
+    }
+
+    [Fact]
+    public async Task AnAuditorGetsNoComposeAndNoWayToAddRecipients()
+    {
+        var page = await SignedInPageAsync("omarova");
+        await Assertions.Expect(page.Locator("#inbox-title")).ToBeVisibleAsync(Soon);
+        await Assertions.Expect(page.GetByTestId("send")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("#compose-title")).ToHaveCountAsync(0);
+        await page.GetByTestId("search-input").FillAsync("Sattarkhanov");
+        await Assertions.Expect(page.GetByTestId("search-result").First).ToBeVisibleAsync(Soon);
+        await Assertions.Expect(page.GetByTestId("add-recipient")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task AnUnacknowledgedFlashStaysOnTopAndTheTabCountsItEvenOnAPhone()
+    {
+        using var sender = await fixture.System.ClientForUserAsync("sattarkhanov");
+        var flash = await SendAsync(sender, Precedence.Flash, "Stop the convoy at km 12");
+        await SendAsync(sender, Precedence.Routine, "Monthly statistics");
+        await SendAsync(sender, Precedence.Priority, "Shift plan for next week");
+
+        // 390 × 844: the inbox is the first thing shown, the FLASH at its top without scrolling.
+        var page = await SignedInPageAsync("zhaksylykova", "en-GB", new ViewportSize { Width = 390, Height = 844 });
+        var first = page.GetByTestId("inbox-item").First;
+        await Assertions.Expect(first).ToHaveAttributeAsync("data-message-id", flash, new() { Timeout = 15_000 });
+        var box = await first.BoundingBoxAsync();
+        Assert.NotNull(box);
+        Assert.True(box.Y + Math.Min(box.Height, 80) <= 844, $"the FLASH starts at y = {box.Y}, below the screen");
+        var inboxTop = (await page.Locator("#inbox-title").BoundingBoxAsync())!.Y;
+        var searchTop = (await page.Locator("#search-title").BoundingBoxAsync())!.Y;
+        Assert.True(inboxTop < searchTop, $"the inbox (y = {inboxTop}) does not come before the directory (y = {searchTop})");
+        await Assertions.Expect(page.GetByTestId("send")).Not.ToBeVisibleAsync();
+        await Assertions.Expect(page).ToHaveTitleAsync(new Regex(@"^\(1\) LiaisonNet$"), new() { Timeout = 15_000 });
+
+        // A ROUTINE arriving later goes below it; acknowledging the FLASH clears the tab's count.
+        await SendAsync(sender, Precedence.Routine, "Later routine note");
+        await Assertions.Expect(page.GetByTestId("inbox-item").Nth(1)).ToContainTextAsync("Later routine note", new() { Timeout = 15_000 });
+        await Assertions.Expect(page.GetByTestId("inbox-item").First).ToHaveAttributeAsync("data-message-id", flash);
+        await first.GetByTestId("ack").ClickAsync();
+        await Assertions.Expect(page).ToHaveTitleAsync("LiaisonNet", new() { Timeout = 15_000 });
+
+        // On a phone the form opens on demand.
+        await page.GetByTestId("compose-toggle").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("send")).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task AnUnsentDraftSurvivesAReloadAndIsSentOnce()
+    {
+        var page = await SignedInPageAsync("asanov");
+        await page.GetByTestId("search-input").FillAsync("Rahimov");
+        await page.GetByTestId("search-result").First.GetByTestId("add-recipient").ClickAsync();
+        await page.GetByTestId("precedence").SelectOptionAsync("IMMEDIATE");
+        var subject = $"Draft {Guid.NewGuid():n}"[..20];
+        await page.GetByTestId("subject").FillAsync(subject);
+        await page.GetByTestId("body").FillAsync("Текст черновика, который не должен пропасть.");
+
+        await page.ReloadAsync();
+        await Assertions.Expect(page.GetByTestId("subject")).ToHaveValueAsync(subject, new() { Timeout = 15_000 });
+        await Assertions.Expect(page.GetByTestId("body")).ToHaveValueAsync("Текст черновика, который не должен пропасть.");
+        await Assertions.Expect(page.GetByTestId("precedence")).ToHaveValueAsync("IMMEDIATE");
+        await Assertions.Expect(page.GetByTestId("recipient-chip")).ToHaveCountAsync(1);
+
+        await page.GetByTestId("send").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("send-status")).ToContainTextAsync("Sent", new() { Timeout = 15_000 });
+        await page.ReloadAsync();
+        await Assertions.Expect(page.GetByTestId("subject")).ToHaveValueAsync(string.Empty, new() { Timeout = 15_000 });
+
+        using var recipient = await fixture.System.ClientForUserAsync("rahimov");
+        var inbox = await recipient.Relay.ListInboxAsync(new ListInboxRequest { Limit = 200 });
+        Assert.Single(inbox.Items, i => i.Subject == subject);
+    }
+
+    private static async Task<string> SendAsync(LiaisonNet.Client.LiaisonClient sender, Precedence precedence, string subject) =>
+        (await sender.Relay.SendMessageAsync(new SendMessageRequest
+        {
+            ClientMessageId = Guid.NewGuid().ToString(), ActionRecipients = { "kz-cus-zhaksylykova" }, Precedence = precedence, Subject = subject,
+        })).MessageId;
+
+    private static Dictionary<string, string> Catalogue(string language)
+    {
+        var path = Path.Combine(RepositoryRoot(), "clients", "web", "src", "messages", $"{language}.json");
+        return JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(path))!;
+    }
+
+    private static string BaseKey(string key) => PluralSuffix().Replace(key, string.Empty);
+
+    private static string RepositoryRoot()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            if (File.Exists(Path.Combine(folder.FullName, "LiaisonNet.sln")))
+            {
+                return folder.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("LiaisonNet.sln not found above the test folder.");
+    }
+
+    /// <summary>Signs in through the identity server's form in a fresh context with the browser's language and screen.</summary>
+    private async Task<IPage> SignedInPageAsync(string userName, string locale = "en-GB", ViewportSize? viewport = null)
+    {
+        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { Locale = locale, ViewportSize = viewport ?? new() { Width = 1280, Height = 900 } });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(fixture.System.Urls.Gateway + "/");
+        await page.GetByTestId("signin").ClickAsync();
+        await page.Locator("input[name=userName]").FillAsync(userName);
+        await page.Locator("input[name=password]").FillAsync(HostSecrets.DemoPassword);
+        await page.Locator("button[type=submit]").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("me")).ToBeVisibleAsync(Soon);
+        return page;
+    }
+
+    [GeneratedRegex(@"\.(zero|one|two|few|many|other)$")]
+    private static partial Regex PluralSuffix();
+
+    [GeneratedRegex(@"\{\w+\}")]
+    private static partial Regex Placeholders();
+
+    [GeneratedRegex(@"\b[A-Za-z]{2,}\b")]
+    private static partial Regex LatinWord();
+}
