@@ -118,6 +118,43 @@ public sealed partial class WorkspaceTests(BrowserFixture fixture) : IClassFixtu
         Assert.Single(inbox.Items, i => i.Subject == subject);
     }
 
+    [Fact]
+    public async Task TheSendersSentViewShowsDeliveredReadAcknowledgedAndTheReplyCodeWithoutAReload()
+    {
+        var sender = await SignedInPageAsync("sattarkhanov");
+
+        // Sent from the sender's account (the form's extra fields come later): H2, evaluated B2.
+        using var client = await fixture.System.ClientForUserAsync("sattarkhanov");
+        var sent = await client.Relay.SendMessageAsync(new SendMessageRequest
+        {
+            ClientMessageId = Guid.NewGuid().ToString(), ActionRecipients = { "uz-cus-khodjaev" }, Precedence = Precedence.Flash, Subject = "Convoy at Oybek",
+            Body = "Прошу подтвердить досмотр.", HandlingCode = HandlingCode.H2, Evaluation = new Evaluation { SourceReliability = "B", InformationAssessment = "2" },
+        });
+
+        var officer = await SignedInPageAsync("khodjaev");
+        var item = officer.GetByTestId("inbox-item").Filter(new() { HasText = "Convoy at Oybek" });
+        await Assertions.Expect(item).ToBeVisibleAsync(Soon);
+        await Assertions.Expect(item.GetByTestId("handling")).ToContainTextAsync("H2: not to be passed on");
+        await Assertions.Expect(item.GetByTestId("evaluation")).ToContainTextAsync("B2: usually reliable source; known personally to the source");
+
+        var receipt = sender.GetByTestId("sent-item").Filter(new() { HasText = "Convoy at Oybek" }).GetByTestId("receipt");
+        await Assertions.Expect(receipt).ToHaveAttributeAsync("data-state", "delivered", new() { Timeout = 20_000 });
+
+        await item.Locator("summary").ClickAsync();
+        await Assertions.Expect(receipt).ToHaveAttributeAsync("data-state", "read", new() { Timeout = 20_000 });
+
+        // CANTCO without a reason asks for one; WILCO acknowledges and answers.
+        await item.GetByTestId("reply-cantco").ClickAsync();
+        await Assertions.Expect(item.GetByTestId("reply-reason")).ToBeVisibleAsync();
+        await item.GetByTestId("reply-wilco").ClickAsync();
+        await Assertions.Expect(officer.GetByTestId("inbox-item").Filter(new() { HasText = "Convoy at Oybek" })).ToHaveAttributeAsync("data-acknowledged", "true", new() { Timeout = 15_000 });
+        await Assertions.Expect(receipt).ToHaveAttributeAsync("data-state", "wilco", new() { Timeout = 20_000 });
+        await Assertions.Expect(receipt).ToContainTextAsync("acknowledged");
+
+        var receipts = await client.Relay.GetReceiptsAsync(new GetReceiptsRequest { MessageId = sent.MessageId });
+        Assert.Equal(ReplyCode.Wilco, Assert.Single(receipts.Receipts).ReplyCode);
+    }
+
     private static async Task<string> SendAsync(LiaisonNet.Client.LiaisonClient sender, Precedence precedence, string subject) =>
         (await sender.Relay.SendMessageAsync(new SendMessageRequest
         {

@@ -26,6 +26,13 @@ export interface Officer {
   matchedOn: string;
 }
 
+export type ReplyCode = 'WILCO' | 'HAVCO' | 'CANTCO';
+
+export interface Evaluation {
+  sourceReliability: string;
+  informationAssessment: string;
+}
+
 export interface InboxItem {
   cursor: number;
   messageId: string;
@@ -37,6 +44,38 @@ export interface InboxItem {
   sentAt: string;
   acknowledgeBy: string;
   acknowledged: boolean;
+  role?: 'action' | 'information';
+  read?: boolean;
+  replyCode?: ReplyCode | null;
+  handlingCode?: string;
+  handlingNote?: string;
+  evaluation?: Evaluation | null;
+  classification?: string;
+  caseId?: string;
+  viaDesk?: string;
+}
+
+export interface Receipt {
+  recipientId: string;
+  role: 'action' | 'information';
+  deliveredAt: string | null;
+  readAt: string | null;
+  acknowledgedAt: string | null;
+  replyCode: ReplyCode | null;
+  replyReason: string;
+  viaDesk: string;
+  acknowledgedBy: string;
+}
+
+export interface SentMessage {
+  messageId: string;
+  precedence: Precedence;
+  subject: string;
+  sentAt: string;
+  acknowledgeBy: string;
+  handlingCode: string;
+  caseId: string;
+  receipts: Receipt[];
 }
 
 export interface SendMessageRequest {
@@ -163,6 +202,18 @@ export function sendMessage(message: SendMessageRequest): Promise<SendMessageRes
 export function getInbox(after: number, limit = 50): Promise<InboxPage> {
   const params = new URLSearchParams({ after: String(after), limit: String(limit) });
   return request('GET', `/api/inbox?${params.toString()}`);
+}
+
+export function getSent(): Promise<{ messages: SentMessage[] }> {
+  return request('GET', '/api/sent');
+}
+
+export function reply(messageId: string, code: ReplyCode, reason: string): Promise<void> {
+  return request('POST', `/api/messages/${encodeURIComponent(messageId)}/reply`, { body: { code, reason } });
+}
+
+export function markRead(messageId: string): Promise<void> {
+  return request('POST', `/api/messages/${encodeURIComponent(messageId)}/read`);
 }
 
 export function acknowledge(messageId: string): Promise<void> {

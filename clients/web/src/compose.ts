@@ -40,7 +40,7 @@ function loadDraft(key: string): Draft | null {
 }
 
 /** <paramref name="draftKey"/> names the signed-in user's draft on this device. */
-export function createComposePanel(onRecipientsChanged: () => void, draftKey: string): ComposePanel {
+export function createComposePanel(onRecipientsChanged: () => void, draftKey: string, onSent: () => void = () => {}): ComposePanel {
   const recipients = new Map<string, Officer>();
   // One id per draft, reused for every retry of that draft, so a send whose
   // response was lost can be repeated without the gateway delivering it twice.
@@ -220,6 +220,7 @@ export function createComposePanel(onRecipientsChanged: () => void, draftKey: st
         body: body.value,
       });
       resetDraft();
+      onSent();
       status.className = 'send-status ok';
       status.replaceChildren(
         el('strong', { text: t('compose.sent') }),

@@ -1,4 +1,4 @@
-import { ApiError, acknowledge, getInbox, PRECEDENCES, type InboxItem, type Precedence } from './api';
+import { ApiError, acknowledge, getInbox, markRead, PRECEDENCES, reply, type InboxItem, type Precedence, type ReplyCode } from './api';
 import { button, describeError, el } from './dom';
 import { relativeTo, timeElement } from './format';
 import { t, tn } from './i18n';
@@ -94,17 +94,58 @@ export function createInboxPanel(): InboxPanel {
     return node;
   }
 
+  function replyButtons(item: InboxItem, error: HTMLElement): HTMLElement[] {
+    if (item.role === 'information' || item.replyCode) return [];
+    const reason = el('input', {
+      testId: 'reply-reason', autoDir: true,
+      attrs: { type: 'text', 'aria-label': t('inbox.reason'), placeholder: t('inbox.reasonPlaceholder'), maxlength: '500' },
+    });
+    reason.hidden = true;
+    const buttons = (['WILCO', 'HAVCO', 'CANTCO'] as const).map((code) =>
+      button(code, () => {
+        if (code === 'CANTCO' && reason.value.trim() === '') {
+          // CANTCO says why: ask for the reason first.
+          reason.hidden = false;
+          reason.focus();
+          error.textContent = t('inbox.cantcoNeedsReason');
+          return;
+        }
+        void onReply(item.messageId, code, code === 'CANTCO' ? reason.value.trim() : '', error);
+      }, { testId: `reply-${code.toLowerCase()}`, className: 'secondary small', attrs: { title: t(`reply.${code}`) } }));
+    return [...buttons, reason];
+  }
+
+  function metaLine(item: InboxItem): HTMLElement | null {
+    const parts: Node[] = [];
+    if (item.handlingCode && item.handlingCode !== 'H0') {
+      parts.push(el('span', { className: 'handling', testId: 'handling', text: `${item.handlingCode}: ${t(`handling.${item.handlingCode}`)}` }));
+      if (item.handlingNote) parts.push(el('span', { text: item.handlingNote, autoDir: true }));
+    }
+    if (item.evaluation?.sourceReliability) {
+      const { sourceReliability: source, informationAssessment: information } = item.evaluation;
+      parts.push(el('span', {
+        className: 'evaluation', testId: 'evaluation',
+        text: `${source}${information}: ${t(`evaluation.source.${source}`)}; ${t(`evaluation.information.${information}`)}`,
+      }));
+    }
+    if (item.classification) parts.push(el('span', { className: 'classification', text: item.classification, autoDir: true }));
+    if (item.caseId) parts.push(el('span', { className: 'muted', text: t('inbox.case', { id: item.caseId }) }));
+    if (item.viaDesk) parts.push(el('span', { className: 'muted', text: t('sent.viaDesk', { desk: item.viaDesk }) }));
+    return parts.length > 0 ? el('p', { className: 'item-meta' }, parts) : null;
+  }
+
   function render(item: InboxItem): HTMLElement {
     const actions = el('div', { className: 'item-actions' });
+    const error = el('span', { className: 'field-error' });
     if (item.acknowledged) {
-      actions.append(el('span', { className: 'acked', text: t('inbox.acknowledged') }));
+      actions.append(el('span', { className: 'acked', text: item.replyCode ? `${t('inbox.acknowledged')} · ${item.replyCode}` : t('inbox.acknowledged') }));
+      actions.append(...replyButtons(item, error), error);
     } else {
-      const error = el('span', { className: 'field-error' });
       const ack = button(t('inbox.acknowledge'), () => void onAcknowledge(item.messageId, ack, error), {
         testId: 'ack',
         className: 'secondary',
       });
-      actions.append(ack, error);
+      actions.append(ack, ...replyButtons(item, error), error);
     }
 
     const details = el('details', {}, [
@@ -113,6 +154,11 @@ export function createInboxPanel(): InboxPanel {
     ]);
     details.addEventListener('toggle', () => {
       details.querySelector('summary')!.textContent = details.open ? t('inbox.hideMessage') : t('inbox.showMessage');
+      if (details.open && !item.read) {
+        // Opening it is reading it: the sender's receipt says so.
+        item.read = true;
+        void markRead(item.messageId).catch(() => (item.read = false));
+      }
     });
 
     const node = el(
@@ -125,6 +171,7 @@ export function createInboxPanel(): InboxPanel {
           timeElement(item.sentAt),
         ]),
         el('h3', { className: 'subject', text: item.subject, autoDir: true }),
+        metaLine(item),
         renderDeadline(item),
         details,
         actions,
@@ -158,6 +205,17 @@ export function createInboxPanel(): InboxPanel {
     } catch (err) {
       ack.disabled = false;
       error.textContent = t('inbox.notAcknowledged', { error: err instanceof ApiError ? err.message : describeError(err) });
+    }
+  }
+
+  async function onReply(messageId: string, code: ReplyCode, reason: string, error: HTMLElement): Promise<void> {
+    error.textContent = '';
+    try {
+      await reply(messageId, code, reason);
+      const entry = entries.get(messageId);
+      if (entry) replace(entry, { ...entry.item, acknowledged: true, replyCode: code });
+    } catch (err) {
+      error.textContent = t('inbox.notReplied', { error: err instanceof ApiError ? err.message : describeError(err) });
     }
   }
 

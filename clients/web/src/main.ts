@@ -6,6 +6,7 @@ import { InboxFeed, type ConnectionState } from './hub';
 import { language, LANGUAGES, setLanguage, t } from './i18n';
 import { createInboxPanel } from './inbox';
 import { createSearchPanel } from './search';
+import { createSentPanel } from './sent';
 
 const app = document.getElementById('app')!;
 document.title = t('title.plain');
@@ -71,7 +72,8 @@ function renderApp(me: Me): void {
   const panels = el('main', { className: 'panels' });
   if (maySend(me)) {
     // The callback only runs on user action, by which time `search` exists.
-    const compose = createComposePanel(() => search.refresh(), `liaison.draft.${me.subject}`);
+    const sent = createSentPanel();
+    const compose = createComposePanel(() => search.refresh(), `liaison.draft.${me.subject}`, sent.refresh);
     compose.element.classList.add('compose-panel');
     const search = createSearchPanel({
       isRecipient: compose.hasRecipient,
@@ -84,7 +86,7 @@ function renderApp(me: Me): void {
     const toggle = button(t('app.newMessage'), () => panels.classList.toggle('compose-open'), {
       testId: 'compose-toggle', className: 'secondary compose-toggle',
     });
-    panels.append(el('div', { className: 'compose-bar' }, [toggle]), search.element, compose.element, inbox.element);
+    panels.append(el('div', { className: 'compose-bar' }, [toggle]), search.element, compose.element, inbox.element, sent.element);
   } else {
     panels.append(inbox.element, createSearchPanel({ isRecipient: () => false, addRecipient: null }).element);
   }

@@ -14,19 +14,86 @@ public sealed record OfficerDto(string Id, string DisplayName, string LatinName,
 
 public sealed record SearchResultDto(IReadOnlyList<OfficerDto> Officers, string? NextPageToken);
 
+public sealed record EvaluationDto(string? SourceReliability, string? InformationAssessment);
+
 public sealed record SendMessageDto(string? ClientMessageId, IReadOnlyList<string>? Recipients, IReadOnlyList<string>? InfoRecipients,
-    string? Precedence, string? Subject, string? Body);
+    string? Precedence, string? Subject, string? Body, string? HandlingCode = null, string? HandlingNote = null, EvaluationDto? Evaluation = null,
+    string? Classification = null, string? CaseId = null, string? InReplyTo = null, DateTimeOffset? ExpiresAt = null);
+
+public sealed record ReplyDto(string? Code, string? Reason);
+
+public sealed record ReceiptDto(string RecipientId, string Role, DateTimeOffset? DeliveredAt, DateTimeOffset? ReadAt, DateTimeOffset? AcknowledgedAt,
+    string? ReplyCode, string ReplyReason, string ViaDesk, string AcknowledgedBy)
+{
+    public static ReceiptDto From(Receipt r) => new(r.RecipientId, r.Role == RecipientRole.Information ? "information" : "action", At(r.DeliveredAt), At(r.ReadAt),
+        At(r.AcknowledgedAt), ReplyNames.Name(r.ReplyCode), r.ReplyReason, r.ViaDesk, r.AcknowledgedBy);
+
+    private static DateTimeOffset? At(Google.Protobuf.WellKnownTypes.Timestamp? t) => t?.ToDateTimeOffset();
+}
+
+public sealed record SentMessageDto(string MessageId, string Precedence, string Subject, DateTimeOffset SentAt, DateTimeOffset AcknowledgeBy, string HandlingCode,
+    string CaseId, IReadOnlyList<ReceiptDto> Receipts)
+{
+    public static SentMessageDto From(SentMessage m) => new(m.MessageId, PrecedenceNames.Name(m.Precedence), m.Subject, m.SentAt.ToDateTimeOffset(),
+        m.AcknowledgeBy.ToDateTimeOffset(), HandlingNames.Name(m.HandlingCode), m.CaseId, [.. m.Receipts.Select(ReceiptDto.From)]);
+}
+
+public sealed record SentPageDto(IReadOnlyList<SentMessageDto> Messages, string? NextPageToken);
 
 public sealed record SentDto(string MessageId, DateTimeOffset AcceptedAt, bool Duplicate);
 
 public sealed record InboxItemDto(long Cursor, string MessageId, string SenderId, string SenderName, string Precedence, string Subject, string Body,
-    DateTimeOffset SentAt, DateTimeOffset AcknowledgeBy, bool Acknowledged, string Role)
+    DateTimeOffset SentAt, DateTimeOffset AcknowledgeBy, bool Acknowledged, string Role, bool Read, string? ReplyCode, string HandlingCode, string HandlingNote,
+    EvaluationDto? Evaluation, string Classification, string CaseId, string InReplyTo, DateTimeOffset? ExpiresAt, string ForwardedFrom, string ViaDesk)
 {
     public static InboxItemDto From(InboxItem i) => new(i.Cursor, i.MessageId, i.SenderId, i.SenderName, PrecedenceNames.Name(i.Precedence), i.Subject, i.Body,
-        i.SentAt.ToDateTimeOffset(), i.AcknowledgeBy.ToDateTimeOffset(), i.Acknowledged, i.Role == RecipientRole.Information ? "information" : "action");
+        i.SentAt.ToDateTimeOffset(), i.AcknowledgeBy.ToDateTimeOffset(), i.Acknowledged, i.Role == RecipientRole.Information ? "information" : "action",
+        i.Read, ReplyNames.Name(i.ReplyCode), HandlingNames.Name(i.HandlingCode), i.HandlingNote,
+        i.Evaluation is { } e ? new EvaluationDto(e.SourceReliability, e.InformationAssessment) : null, i.Classification, i.CaseId, i.InReplyTo,
+        i.ExpiresAt?.ToDateTimeOffset(), i.ForwardedFrom, i.ViaDesk);
 }
 
 public sealed record InboxPageDto(IReadOnlyList<InboxItemDto> Items, long NextCursor);
+
+public static class HandlingNames
+{
+    public static string Name(HandlingCode code) => code switch
+    {
+        HandlingCode.H1 => "H1",
+        HandlingCode.H2 => "H2",
+        HandlingCode.H3 => "H3",
+        _ => "H0",
+    };
+
+    /// <summary>An unknown name maps to a value the relay refuses, naming the field.</summary>
+    public static HandlingCode Parse(string? name) => name?.Trim().ToUpperInvariant() switch
+    {
+        null or "" or "H0" => HandlingCode.H0,
+        "H1" => HandlingCode.H1,
+        "H2" => HandlingCode.H2,
+        "H3" => HandlingCode.H3,
+        _ => (HandlingCode)(-1),
+    };
+}
+
+public static class ReplyNames
+{
+    public static string? Name(ReplyCode code) => code switch
+    {
+        ReplyCode.Wilco => "WILCO",
+        ReplyCode.Havco => "HAVCO",
+        ReplyCode.Cantco => "CANTCO",
+        _ => null,
+    };
+
+    public static ReplyCode Parse(string? name) => name?.Trim().ToUpperInvariant() switch
+    {
+        "WILCO" => ReplyCode.Wilco,
+        "HAVCO" => ReplyCode.Havco,
+        "CANTCO" => ReplyCode.Cantco,
+        _ => ReplyCode.Unspecified,
+    };
+}
 
 public static class PrecedenceNames
 {

@@ -62,7 +62,22 @@ public static class GatewayApi
                 Precedence = PrecedenceNames.Parse(message.Precedence),
                 Subject = message.Subject ?? string.Empty,
                 Body = message.Body ?? string.Empty,
+                HandlingCode = HandlingNames.Parse(message.HandlingCode),
+                HandlingNote = message.HandlingNote ?? string.Empty,
+                Classification = message.Classification ?? string.Empty,
+                CaseId = message.CaseId ?? string.Empty,
+                InReplyTo = message.InReplyTo ?? string.Empty,
             };
+            if (message.Evaluation is { } evaluation)
+            {
+                request.Evaluation = new Evaluation { SourceReliability = evaluation.SourceReliability ?? string.Empty, InformationAssessment = evaluation.InformationAssessment ?? string.Empty };
+            }
+
+            if (message.ExpiresAt is { } expires)
+            {
+                request.ExpiresAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(expires);
+            }
+
             try
             {
                 var sent = await relay.SendMessageAsync(request, await context.ForUserAsync());
@@ -80,6 +95,46 @@ public static class GatewayApi
             {
                 var page = await relay.ListInboxAsync(new ListInboxRequest { AfterCursor = after ?? 0, Limit = limit ?? 50 }, await context.ForUserAsync());
                 return Results.Ok(new InboxPageDto([.. page.Items.Select(InboxItemDto.From)], page.NextCursor));
+            }
+            catch (RpcException ex)
+            {
+                return ex.ToProblem();
+            }
+        }).WithAccessRule(OwnInbox);
+
+        api.MapGet("/sent", async (HttpContext context, RelayService.RelayServiceClient relay, string? pageToken) =>
+        {
+            try
+            {
+                var page = await relay.ListSentAsync(new ListSentRequest { Limit = 20, PageToken = pageToken ?? string.Empty }, await context.ForUserAsync());
+                return Results.Ok(new SentPageDto([.. page.Messages.Select(SentMessageDto.From)], NullIfEmpty(page.NextPageToken)));
+            }
+            catch (RpcException ex)
+            {
+                return ex.ToProblem();
+            }
+        }).WithAccessRule(AccessRule.Session(AccessCallers.AnyPerson).Checks("The relay lists the session's own sent messages only."));
+
+        api.MapPost("/messages/{messageId}/reply", async (HttpContext context, RelayService.RelayServiceClient relay, string messageId, ReplyDto reply) =>
+        {
+            try
+            {
+                await relay.ReplyAsync(new ReplyRequest { MessageId = messageId, Code = ReplyNames.Parse(reply.Code), Reason = reply.Reason ?? string.Empty },
+                    await context.ForUserAsync());
+                return Results.NoContent();
+            }
+            catch (RpcException ex)
+            {
+                return ex.ToProblem();
+            }
+        }).WithAccessRule(OwnInbox);
+
+        api.MapPost("/messages/{messageId}/read", async (HttpContext context, RelayService.RelayServiceClient relay, string messageId) =>
+        {
+            try
+            {
+                await relay.MarkReadAsync(new MarkReadRequest { MessageId = messageId }, await context.ForUserAsync());
+                return Results.NoContent();
             }
             catch (RpcException ex)
             {

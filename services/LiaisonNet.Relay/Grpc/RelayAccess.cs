@@ -25,6 +25,7 @@ public static class RelayAccess
         [nameof(RelayServiceBase.Reply)] = Recipient.Checks("A message in the caller's own inbox, as an action recipient; with desk_id, for a desk the caller staffs."),
         [nameof(RelayServiceBase.ListDeskItems)] = Recipient.Checks("A desk the caller staffs: assigned to it, on its roster, or its supervisor."),
         [nameof(RelayServiceBase.GetReceipts)] = AccessRule.Require(Scope, AccessCallers.AnyPerson, AccessCallers.Sender).Checks("A message the caller sent."),
+        [nameof(RelayServiceBase.ListSent)] = AccessRule.Require(Scope, AccessCallers.AnyPerson, AccessCallers.Sender).Checks("The caller's own sent messages."),
         [nameof(RelayServiceBase.RequestForwardPermission)] = Sends.Checks("An H2 message the caller received."),
         [nameof(RelayServiceBase.DecideForwardPermission)] = Recipient.Checks("A request about a message the caller sent."),
         [nameof(RelayServiceBase.ListForwardPermissions)] = Recipient.Checks("The originator sees every request; an asker their own."),

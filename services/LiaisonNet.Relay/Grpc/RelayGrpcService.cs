@@ -250,6 +250,18 @@ public sealed class RelayGrpcService(RelayStore store, RecipientResolver recipie
         return new ListDeskItemsResponse { Items = { items }, NextPageToken = next ?? string.Empty };
     }
 
+    public override async Task<ListSentResponse> ListSent(ListSentRequest request, ServerCallContext context)
+    {
+        var limit = request.Limit == 0 ? 20 : request.Limit;
+        new FieldViolations()
+            .Require(limit is > 0 and <= 100, "limit", "1 to 100.")
+            .Require(request.PageToken.Length <= 100, "page_token", "Pass the next_page_token of the previous page.")
+            .ThrowIfAny();
+        var (messages, next) = await store.SentAsync(context.GetHttpContext().User.SubjectId(), request.PageToken.Length > 0 ? request.PageToken : null, limit,
+            context.CancellationToken);
+        return new ListSentResponse { Messages = { messages }, NextPageToken = next ?? string.Empty };
+    }
+
     public override async Task Subscribe(SubscribeRequest request, IServerStreamWriter<InboxItem> responseStream, ServerCallContext context)
     {
         new FieldViolations().Require(request.AfterCursor >= 0, "after_cursor", "Must not be negative.").ThrowIfAny();

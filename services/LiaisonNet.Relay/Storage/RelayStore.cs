@@ -1034,6 +1034,43 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
         return receipts.Count == 0 ? null : receipts;
     }
 
+    /// <summary>Messages <paramref name="sender"/> sent, newest first (message ids grow with time), each with its receipts.</summary>
+    public async Task<(IReadOnlyList<SentMessage> Messages, string? Next)> SentAsync(string sender, string? before, int limit, CancellationToken cancellationToken)
+    {
+        var messages = new List<SentMessage>();
+        await using (var connection = await _db.OpenAsync(cancellationToken))
+        {
+            await using var command = connection.Command("""
+                SELECT id, precedence, subject, sent_at, acknowledge_by, meta FROM messages
+                WHERE sender_id = $sender AND ($before IS NULL OR id < $before) ORDER BY id DESC LIMIT $limit
+                """, null, ("$sender", sender), ("$before", before), ("$limit", limit + 1));
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var id = reader.GetString(0);
+                var meta = MessageMeta.FromJson(reader.GetString(5));
+                messages.Add(new SentMessage
+                {
+                    MessageId = id,
+                    Precedence = (Precedence)reader.GetInt32(1),
+                    Subject = cipher.Open((byte[])reader[2], id),
+                    SentAt = Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3))),
+                    AcknowledgeBy = Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4))),
+                    HandlingCode = meta.Handling,
+                    CaseId = meta.CaseId,
+                });
+            }
+        }
+
+        var page = messages.Take(limit).ToList();
+        foreach (var message in page)
+        {
+            message.Receipts.Add(await ReceiptsAsync(sender, message.MessageId, cancellationToken) ?? []);
+        }
+
+        return (page, messages.Count > limit ? page[^1].MessageId : null);
+    }
+
     /// <summary>True when <paramref name="caller"/> sent or received the message: what a reply may refer to.</summary>
     public async Task<bool> CanReferenceAsync(string caller, string messageId, CancellationToken cancellationToken)
     {
