@@ -1,0 +1,70 @@
+using System.Net;
+using System.Net.Http.Json;
+using LiaisonNet.Gateway.Api;
+using LiaisonNet.Protos.Relay.V1;
+using LiaisonNet.TestKit;
+
+namespace LiaisonNet.EndToEnd.Tests;
+
+/// <summary>The browser's routes for sent messages, replies and reads: each works for its owner and refuses everyone else.</summary>
+public sealed class GatewayRoutesTests(SystemFixture fixture) : IClassFixture<SystemFixture>
+{
+    private RunningSystem System => fixture.System;
+
+    [Fact]
+    public async Task TheRecipientRepliesAndTheSenderSeesItInSentWithEveryField()
+    {
+        using var sender = await System.GatewaySessionAsync("sattarkhanov");
+        using var send = await sender.PostJsonAsync("/api/messages", new SendMessageDto(Guid.NewGuid().ToString(), ["uz-cus-khodjaev"], ["kg-bs-asanov"],
+            "IMMEDIATE", "Gateway fields", "Текст", HandlingCode: "H3", HandlingNote: "Not to be shown to the press", Evaluation: new EvaluationDto("B", "2"),
+            Classification: "ҚҰПИЯ (KZ)", CaseId: "KZ-2026-77", ExpiresAt: DateTimeOffset.UtcNow.AddDays(2)));
+        Assert.Equal(HttpStatusCode.OK, send.StatusCode);
+        var sent = (await send.Content.ReadFromJsonAsync<SentDto>())!;
+
+        using var recipient = await System.GatewaySessionAsync("khodjaev");
+        var inbox = await recipient.Http.GetFromJsonAsync<InboxPageDto>("/api/inbox?limit=200");
+        var item = Assert.Single(inbox!.Items, i => i.MessageId == sent.MessageId);
+        Assert.Equal(("H3", "Not to be shown to the press", "B", "2", "ҚҰПИЯ (KZ)", "KZ-2026-77"),
+            (item.HandlingCode, item.HandlingNote, item.Evaluation!.SourceReliability, item.Evaluation.InformationAssessment, item.Classification, item.CaseId));
+        Assert.NotNull(item.ExpiresAt);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await recipient.PostJsonAsync($"/api/messages/{sent.MessageId}/read", new { })).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await recipient.PostJsonAsync($"/api/messages/{sent.MessageId}/reply", new ReplyDto("CANTCO", "No vehicle at the gate"))).StatusCode);
+
+        var page = await sender.Http.GetFromJsonAsync<SentPageDto>("/api/sent");
+        var message = Assert.Single(page!.Messages, m => m.MessageId == sent.MessageId);
+        var receipt = Assert.Single(message.Receipts, r => r.RecipientId == "uz-cus-khodjaev");
+        Assert.Equal(("CANTCO", "No vehicle at the gate"), (receipt.ReplyCode, receipt.ReplyReason));
+        Assert.NotNull(receipt.ReadAt);
+        Assert.Equal("information", Assert.Single(message.Receipts, r => r.RecipientId == "kg-bs-asanov").Role);
+    }
+
+    [Fact]
+    public async Task NobodyRepliesToReadsOrListsAnotherUsersMessages()
+    {
+        using var client = await System.ClientForUserAsync("sattarkhanov");
+        var sent = await client.Relay.SendMessageAsync(new SendMessageRequest
+        {
+            ClientMessageId = Guid.NewGuid().ToString(), ActionRecipients = { "uz-cus-khodjaev" }, Precedence = Precedence.Routine, Subject = "Not for others",
+        });
+
+        // Another agency's officer, and an auditor: neither is a recipient.
+        foreach (var user in new[] { "rahimov", "omarova" })
+        {
+            using var other = await System.GatewaySessionAsync(user);
+            Assert.Equal(HttpStatusCode.NotFound, (await other.PostJsonAsync($"/api/messages/{sent.MessageId}/reply", new ReplyDto("WILCO", null))).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await other.PostJsonAsync($"/api/messages/{sent.MessageId}/read", new { })).StatusCode);
+            var theirs = await other.Http.GetFromJsonAsync<SentPageDto>("/api/sent");
+            Assert.DoesNotContain(theirs!.Messages, m => m.MessageId == sent.MessageId);
+        }
+
+        // Without the CSRF header a change is refused; without a session, everything is.
+        using var recipient = await System.GatewaySessionAsync("khodjaev");
+        recipient.Http.DefaultRequestHeaders.Remove("X-Liaison-Csrf");
+        Assert.Equal(HttpStatusCode.Forbidden, (await recipient.PostJsonAsync($"/api/messages/{sent.MessageId}/reply", new ReplyDto("WILCO", null))).StatusCode);
+        using var anonymous = new HttpClient { BaseAddress = new Uri(System.Urls.Gateway) };
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/sent")).StatusCode);
+        var receipts = await client.Relay.GetReceiptsAsync(new GetReceiptsRequest { MessageId = sent.MessageId });
+        Assert.Equal(ReplyCode.Unspecified, Assert.Single(receipts.Receipts).ReplyCode);
+    }
+}
