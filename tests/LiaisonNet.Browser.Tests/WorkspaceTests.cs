@@ -155,6 +155,44 @@ public sealed partial class WorkspaceTests(BrowserFixture fixture) : IClassFixtu
         Assert.Equal(ReplyCode.Wilco, Assert.Single(receipts.Receipts).ReplyCode);
     }
 
+    [Fact]
+    public async Task AnOfficerAddressesADeskOnDutyAndAnInformationRecipientWithEveryField()
+    {
+        var page = await SignedInPageAsync("sattarkhanov");
+        await page.GetByTestId("search-input").FillAsync("Dostuk");
+        var desk = page.GetByTestId("desk-result").Filter(new() { HasText = "Dostuk crossing point duty desk" });
+        await Assertions.Expect(desk).ToBeVisibleAsync(Soon);
+        await Assertions.Expect(desk.GetByTestId("on-duty")).ToContainTextAsync("on duty: ");
+        await Assertions.Expect(desk.GetByTestId("on-duty")).ToContainTextAsync("Asia/Bishkek");
+        await desk.GetByTestId("add-recipient").ClickAsync();
+
+        await page.GetByTestId("search-input").FillAsync("Ходжаев");
+        await page.GetByTestId("search-result").Filter(new() { HasText = "Ходжаев" }).GetByTestId("add-recipient").ClickAsync();
+        var informed = page.GetByTestId("recipient-chip").Filter(new() { HasText = "Ходжаев" });
+        await informed.GetByTestId("recipient-role").ClickAsync();
+        await Assertions.Expect(informed).ToHaveAttributeAsync("data-role", "information");
+
+        var subject = $"Desk notice {Guid.NewGuid():n}"[..24];
+        await page.GetByTestId("precedence").SelectOptionAsync("IMMEDIATE");
+        await page.GetByTestId("handling").SelectOptionAsync("H2");
+        await page.GetByTestId("source").SelectOptionAsync("B");
+        await page.GetByTestId("assessment").SelectOptionAsync("2");
+        await page.GetByTestId("case").FillAsync("KZ-2026-0501");
+        await page.GetByTestId("subject").FillAsync(subject);
+        await page.GetByTestId("body").FillAsync("Колонна грузовиков направляется к посту Достук.");
+        await page.GetByTestId("send").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("send-status")).ToContainTextAsync("Sent", new() { Timeout = 15_000 });
+
+        var sent = page.GetByTestId("sent-item").Filter(new() { HasText = subject });
+        await Assertions.Expect(sent.GetByTestId("receipt")).ToHaveCountAsync(2, new() { Timeout = 20_000 });
+        await Assertions.Expect(sent.GetByTestId("receipt").Filter(new() { HasText = "via desk kg-bs-dostuk-desk" })).ToHaveCountAsync(1);
+
+        using var informedOfficer = await fixture.System.ClientForUserAsync("khodjaev");
+        var item = Assert.Single((await informedOfficer.Relay.ListInboxAsync(new ListInboxRequest { Limit = 200 })).Items, i => i.Subject == subject);
+        Assert.Equal((RecipientRole.Information, HandlingCode.H2, "B", "2", "KZ-2026-0501"),
+            (item.Role, item.HandlingCode, item.Evaluation.SourceReliability, item.Evaluation.InformationAssessment, item.CaseId));
+    }
+
     private static async Task<string> SendAsync(LiaisonNet.Client.LiaisonClient sender, Precedence precedence, string subject) =>
         (await sender.Relay.SendMessageAsync(new SendMessageRequest
         {

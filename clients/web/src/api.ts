@@ -78,12 +78,41 @@ export interface SentMessage {
   receipts: Receipt[];
 }
 
+/** Someone a message can be addressed to: an officer id, "desk:ID" or "list:ID", with what the form shows of it. */
+export interface Recipient {
+  address: string;
+  label: string;
+  detail: string;
+}
+
+export interface Desk {
+  id: string;
+  name: string;
+  agency: string;
+  country: string;
+  timeZone: string;
+  onDuty: { primary: string | null; primaryName: string | null; backup: string | null; backupName: string | null; shiftEnds: string | null; localTime: string };
+}
+
+export interface DistributionList {
+  id: string;
+  name: string;
+  desks: string[];
+}
+
 export interface SendMessageRequest {
   clientMessageId: string;
   recipients: string[];
+  infoRecipients: string[];
   precedence: Precedence;
   subject: string;
   body: string;
+  handlingCode: string;
+  handlingNote: string;
+  evaluation: Evaluation | null;
+  classification: string;
+  caseId: string;
+  expiresAt: string | null;
 }
 
 export interface SendMessageResult {
@@ -193,6 +222,14 @@ export function signOut(): void {
 export function searchDirectory(query: string, signal: AbortSignal): Promise<{ officers: Officer[] }> {
   const params = new URLSearchParams({ q: query, pageSize: '20' });
   return request('GET', `/api/directory/search?${params.toString()}`, { signal });
+}
+
+export function getDesks(): Promise<Desk[]> {
+  return request('GET', '/api/desks');
+}
+
+export function getLists(): Promise<DistributionList[]> {
+  return request('GET', '/api/lists');
 }
 
 export function sendMessage(message: SendMessageRequest): Promise<SendMessageResult> {

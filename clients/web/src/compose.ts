@@ -1,32 +1,51 @@
-import { ApiError, PRECEDENCES, sendMessage, type Officer, type Precedence, type ProblemDetails } from './api';
+import { ApiError, PRECEDENCES, sendMessage, type Precedence, type ProblemDetails, type Recipient } from './api';
 import { button, describeError, el } from './dom';
 import { formatLocal, formatUtc } from './format';
 import { t } from './i18n';
 
 export const BODY_LIMIT = 8000;
 
-type Field = 'recipients' | 'precedence' | 'subject' | 'body';
-const FIELDS: readonly Field[] = ['recipients', 'precedence', 'subject', 'body'];
+type Field = 'recipients' | 'precedence' | 'subject' | 'body' | 'handling' | 'evaluation' | 'classification' | 'case' | 'expires';
+const FIELDS: readonly Field[] = ['recipients', 'precedence', 'subject', 'body', 'handling', 'evaluation', 'classification', 'case', 'expires'];
+const HANDLING_CODES = ['H0', 'H1', 'H2', 'H3'] as const;
+const SOURCES = ['A', 'B', 'C', 'X'] as const;
+const ASSESSMENTS = ['1', '2', '3', '4'] as const;
+
+/** A recipient of the draft: an action recipient must respond, an information recipient is only informed. */
+interface Addressee extends Recipient {
+  role: 'action' | 'information';
+}
 
 export interface ComposePanel {
   element: HTMLElement;
-  addRecipient: (officer: Officer) => void;
-  hasRecipient: (officerId: string) => boolean;
+  addRecipient: (recipient: Recipient) => void;
+  hasRecipient: (address: string) => boolean;
 }
 
-// ASP.NET reports field keys as "Subject", "recipients[0]" or "$.body" depending on
-// where validation failed; fold them onto the form's fields.
+// The relay names fields as "subject", "action_recipients[0]" or "evaluation.source_reliability"; fold them onto the form's fields.
+const KEY_FIELDS: Record<string, Field> = {
+  action_recipients: 'recipients', info_recipients: 'recipients', recipients: 'recipients', precedence: 'precedence', subject: 'subject', body: 'body',
+  handling_code: 'handling', handling_note: 'handling', evaluation: 'evaluation', classification: 'classification', case_id: 'case', expires_at: 'expires',
+};
+
 function fieldForKey(key: string): Field | null {
   const root = key.replace(/^\$\.?/, '').split(/[.[]/)[0]?.toLowerCase() ?? '';
-  return (FIELDS as readonly string[]).includes(root) ? (root as Field) : null;
+  return KEY_FIELDS[root] ?? null;
 }
 
 /** What an unsent draft keeps on this device (never on the server) so that a reload does not lose it. */
 interface Draft {
-  recipients: Officer[];
+  recipients: Addressee[];
   precedence: string;
   subject: string;
   body: string;
+  handlingCode?: string;
+  handlingNote?: string;
+  source?: string;
+  assessment?: string;
+  classification?: string;
+  caseId?: string;
+  expires?: string;
   clientMessageId: string | null;
 }
 
@@ -41,7 +60,7 @@ function loadDraft(key: string): Draft | null {
 
 /** <paramref name="draftKey"/> names the signed-in user's draft on this device. */
 export function createComposePanel(onRecipientsChanged: () => void, draftKey: string, onSent: () => void = () => {}): ComposePanel {
-  const recipients = new Map<string, Officer>();
+  const recipients = new Map<string, Addressee>();
   // One id per draft, reused for every retry of that draft, so a send whose
   // response was lost can be repeated without the gateway delivering it twice.
   let clientMessageId: string | null = null;
@@ -69,32 +88,53 @@ export function createComposePanel(onRecipientsChanged: () => void, draftKey: st
   send.type = 'submit';
   const status = el('div', { testId: 'send-status', className: 'send-status', attrs: { role: 'status' } });
 
-  const fieldInputs: Record<Field, HTMLElement> = { recipients: chips, precedence, subject, body };
+  function select(id: string, values: ReadonlyArray<readonly [string, string]>): HTMLSelectElement {
+    const node = el('select', { testId: id, attrs: { id } });
+    for (const [value, text] of values) node.append(el('option', { text, attrs: { value } }));
+    return node;
+  }
+
+  // Each code is explained in words next to it, as officers of several services read them differently.
+  const handling = select('handling', HANDLING_CODES.map((code) => [code, `${code} — ${t(`handling.${code}`)}`] as const));
+  const handlingNote = el('input', { testId: 'handling-note', autoDir: true, attrs: { id: 'handling-note', type: 'text', maxlength: '500', 'aria-label': t('compose.handlingNote') } });
+  const source = select('source', [['', t('compose.notEvaluated')], ...SOURCES.map((code) => [code, `${code} — ${t(`evaluation.source.${code}`)}`] as const)]);
+  const assessment = select('assessment', [['', t('compose.notEvaluated')], ...ASSESSMENTS.map((code) => [code, `${code} — ${t(`evaluation.information.${code}`)}`] as const)]);
+  const classification = el('input', { testId: 'classification', autoDir: true, attrs: { id: 'classification', type: 'text', maxlength: '64' } });
+  const caseId = el('input', { testId: 'case', attrs: { id: 'case', type: 'text', maxlength: '64' } });
+  const expires = el('input', { testId: 'expires', attrs: { id: 'expires', type: 'datetime-local' } });
+
+  const fieldInputs: Record<Field, HTMLElement> = {
+    recipients: chips, precedence, subject, body, handling, evaluation: source, classification, case: caseId, expires,
+  };
   const errorElement = (field: Field): HTMLElement =>
     el('div', { className: 'field-error', testId: `error-${field}`, attrs: { id: `error-${field}` } });
-  const fieldErrors: Record<Field, HTMLElement> = {
-    recipients: errorElement('recipients'),
-    precedence: errorElement('precedence'),
-    subject: errorElement('subject'),
-    body: errorElement('body'),
-  };
+  const fieldErrors = Object.fromEntries(FIELDS.map((field) => [field, errorElement(field)])) as Record<Field, HTMLElement>;
   const errorNode = (field: Field): HTMLElement => fieldErrors[field];
 
   function renderChips(): void {
     chips.replaceChildren(
-      ...[...recipients.values()].map((officer) => {
-        const label = officer.latinName || officer.displayName;
+      ...[...recipients.values()].map((recipient) => {
         const remove = button('×', () => {
-          recipients.delete(officer.id);
+          recipients.delete(recipient.address);
           renderChips();
           onRecipientsChanged();
           saveDraft();
-        }, { className: 'chip-remove', attrs: { 'aria-label': t('compose.remove', { name: label }) } });
-        return el('li', { className: 'chip', testId: 'recipient-chip' }, [
-          el('span', { text: officer.displayName, autoDir: true }),
-          el('span', { className: 'muted', text: officer.country }),
+        }, { className: 'chip-remove', attrs: { 'aria-label': t('compose.remove', { name: recipient.label }) } });
+        // Action recipients must respond; information recipients are only informed.
+        const role = button(recipient.role === 'action' ? t('compose.roleAction') : t('compose.roleInformation'), () => {
+          recipient.role = recipient.role === 'action' ? 'information' : 'action';
+          renderChips();
+          saveDraft();
+        }, { className: 'chip-role', testId: 'recipient-role', attrs: { 'aria-label': t('compose.switchRole', { name: recipient.label }) } });
+        const chip = el('li', { className: 'chip', testId: 'recipient-chip' }, [
+          el('span', { text: recipient.label, autoDir: true }),
+          el('span', { className: 'muted', text: recipient.detail }),
+          role,
           remove,
         ]);
+        chip.dataset.address = recipient.address;
+        chip.dataset.role = recipient.role;
+        return chip;
       }),
     );
     chipsEmpty.hidden = recipients.size > 0;
@@ -153,6 +193,9 @@ export function createComposePanel(onRecipientsChanged: () => void, draftKey: st
     if (subject.value.trim() === '') errors.subject = [t('compose.needSubject')];
     if (body.value.trim() === '') errors.body = [t('compose.needBody')];
     else if (body.value.length > BODY_LIMIT) errors.body = [t('compose.bodyTooLong', { count: BODY_LIMIT })];
+    if (handling.value === 'H3' && handlingNote.value.trim() === '') errors.handling = [t('compose.needHandlingNote')];
+    if ((source.value === '') !== (assessment.value === '')) errors.evaluation = [t('compose.needBothEvaluations')];
+    if (expires.value !== '' && !(new Date(expires.value).getTime() > Date.now())) errors.expires = [t('compose.expiresInFuture')];
     return Object.keys(errors).length > 0 ? errors : null;
   }
 
@@ -165,13 +208,28 @@ export function createComposePanel(onRecipientsChanged: () => void, draftKey: st
     subject.value = '';
     body.value = '';
     updateCounter();
+    handling.value = 'H0';
+    handlingNote.value = '';
+    source.value = '';
+    assessment.value = '';
+    classification.value = '';
+    caseId.value = '';
+    expires.value = '';
+    updateHandling();
     clientMessageId = null;
     localStorage.removeItem(draftKey);
   }
 
+  function updateHandling(): void {
+    // An H3 message states its restrictions in words.
+    handlingNote.hidden = handling.value !== 'H3';
+  }
+
   function saveDraft(): void {
     const draft: Draft = {
-      recipients: [...recipients.values()], precedence: precedence.value, subject: subject.value, body: body.value, clientMessageId,
+      recipients: [...recipients.values()], precedence: precedence.value, subject: subject.value, body: body.value, handlingCode: handling.value,
+      handlingNote: handlingNote.value, source: source.value, assessment: assessment.value, classification: classification.value, caseId: caseId.value,
+      expires: expires.value, clientMessageId,
     };
     const empty = draft.recipients.length === 0 && draft.subject === '' && draft.body === '';
     try {
@@ -185,10 +243,19 @@ export function createComposePanel(onRecipientsChanged: () => void, draftKey: st
   function restoreDraft(): boolean {
     const draft = loadDraft(draftKey);
     if (!draft) return false;
-    for (const officer of draft.recipients ?? []) recipients.set(officer.id, officer);
+    for (const recipient of draft.recipients ?? []) {
+      if (typeof recipient.address === 'string') recipients.set(recipient.address, { ...recipient, role: recipient.role === 'information' ? 'information' : 'action' });
+    }
     if ((PRECEDENCES as readonly string[]).includes(draft.precedence)) precedence.value = draft.precedence;
     subject.value = draft.subject ?? '';
     body.value = draft.body ?? '';
+    handling.value = draft.handlingCode ?? 'H0';
+    handlingNote.value = draft.handlingNote ?? '';
+    source.value = draft.source ?? '';
+    assessment.value = draft.assessment ?? '';
+    classification.value = draft.classification ?? '';
+    caseId.value = draft.caseId ?? '';
+    expires.value = draft.expires ?? '';
     clientMessageId = draft.clientMessageId ?? null;
     return true;
   }
@@ -212,12 +279,20 @@ export function createComposePanel(onRecipientsChanged: () => void, draftKey: st
     status.className = 'send-status';
     status.textContent = t('compose.sending');
     try {
+      const all = [...recipients.values()];
       const result = await sendMessage({
         clientMessageId,
-        recipients: [...recipients.keys()],
+        recipients: all.filter((r) => r.role === 'action').map((r) => r.address),
+        infoRecipients: all.filter((r) => r.role === 'information').map((r) => r.address),
         precedence: precedence.value as Precedence,
         subject: subject.value,
         body: body.value,
+        handlingCode: handling.value,
+        handlingNote: handling.value === 'H3' ? handlingNote.value : '',
+        evaluation: source.value !== '' ? { sourceReliability: source.value, informationAssessment: assessment.value } : null,
+        classification: classification.value,
+        caseId: caseId.value,
+        expiresAt: expires.value !== '' ? new Date(expires.value).toISOString() : null,
       });
       resetDraft();
       onSent();
@@ -252,6 +327,13 @@ export function createComposePanel(onRecipientsChanged: () => void, draftKey: st
     saveDraft();
   });
   subject.addEventListener('input', saveDraft);
+  handling.addEventListener('change', () => {
+    updateHandling();
+    saveDraft();
+  });
+  for (const input of [handlingNote, classification, caseId]) input.addEventListener('input', saveDraft);
+  for (const input of [source, assessment, expires]) input.addEventListener('change', saveDraft);
+  updateHandling();
   updatePrecedenceStyle();
   updateCounter();
   renderChips();
@@ -289,6 +371,35 @@ export function createComposePanel(onRecipientsChanged: () => void, draftKey: st
       body,
       errorNode('body'),
     ]),
+    el('div', { className: 'field' }, [
+      el('label', { className: 'field-label', text: t('compose.handling'), attrs: { for: 'handling' } }),
+      handling,
+      handlingNote,
+      errorNode('handling'),
+    ]),
+    el('div', { className: 'field' }, [
+      el('span', { className: 'field-label', text: t('compose.evaluation') }),
+      el('div', { className: 'label-row' }, [
+        el('label', { className: 'muted', text: t('compose.source'), attrs: { for: 'source' } }), source,
+        el('label', { className: 'muted', text: t('compose.assessment'), attrs: { for: 'assessment' } }), assessment,
+      ]),
+      errorNode('evaluation'),
+    ]),
+    el('div', { className: 'field' }, [
+      el('label', { className: 'field-label', text: t('compose.classification'), attrs: { for: 'classification' } }),
+      classification,
+      errorNode('classification'),
+    ]),
+    el('div', { className: 'field' }, [
+      el('label', { className: 'field-label', text: t('compose.case'), attrs: { for: 'case' } }),
+      caseId,
+      errorNode('case'),
+    ]),
+    el('div', { className: 'field' }, [
+      el('label', { className: 'field-label', text: t('compose.expires'), attrs: { for: 'expires' } }),
+      expires,
+      errorNode('expires'),
+    ]),
     el('div', { className: 'actions' }, [send]),
     status,
   ]);
@@ -304,15 +415,15 @@ export function createComposePanel(onRecipientsChanged: () => void, draftKey: st
 
   return {
     element,
-    addRecipient(officer) {
-      if (recipients.has(officer.id)) return;
-      recipients.set(officer.id, officer);
+    addRecipient(recipient) {
+      if (recipients.has(recipient.address)) return;
+      recipients.set(recipient.address, { ...recipient, role: 'action' });
       renderChips();
       errorNode('recipients').replaceChildren();
       chips.removeAttribute('aria-invalid');
       onRecipientsChanged();
       saveDraft();
     },
-    hasRecipient: (officerId) => recipients.has(officerId),
+    hasRecipient: (address) => recipients.has(address),
   };
 }

@@ -1,14 +1,15 @@
-import { ApiError, searchDirectory, type Officer } from './api';
+import { ApiError, getDesks, getLists, searchDirectory, type Desk, type DistributionList, type Officer, type Recipient } from './api';
 import { button, describeError, el } from './dom';
+import { formatLocal } from './format';
 import { t, tn } from './i18n';
 
 const DEBOUNCE_MS = 250;
 const MIN_QUERY_LENGTH = 2;
 
 export interface SearchPanelOptions {
-  isRecipient: (officerId: string) => boolean;
+  isRecipient: (address: string) => boolean;
   /** Null for a user who does not send: the results then offer no "Send to". */
-  addRecipient: ((officer: Officer) => void) | null;
+  addRecipient: ((recipient: Recipient) => void) | null;
 }
 
 export interface SearchPanel {
@@ -46,19 +47,68 @@ export function createSearchPanel(options: SearchPanelOptions): SearchPanel {
     for (const [id, node] of addButtons) syncButton(id, node);
   }
 
-  function renderOfficer(officer: Officer): HTMLLIElement {
+  function addButton(recipient: Recipient, name: string): HTMLButtonElement | null {
     const addRecipient = options.addRecipient;
-    const add = addRecipient
-      ? button(t('search.sendTo'), () => {
-          addRecipient(officer);
-          refresh();
-        }, { testId: 'add-recipient', className: 'secondary' })
-      : null;
-    if (add) {
-      add.setAttribute('aria-label', t('search.sendToName', { name: officer.latinName || officer.displayName }));
-      addButtons.set(officer.id, add);
-      syncButton(officer.id, add);
-    }
+    if (!addRecipient) return null;
+    const add = button(t('search.sendTo'), () => {
+      addRecipient(recipient);
+      refresh();
+    }, { testId: 'add-recipient', className: 'secondary' });
+    add.setAttribute('aria-label', t('search.sendToName', { name }));
+    addButtons.set(recipient.address, add);
+    syncButton(recipient.address, add);
+    return add;
+  }
+
+  // Desks and lists are few: loaded once, then matched as the user types.
+  let places: Promise<{ desks: Desk[]; lists: DistributionList[] }> | null = null;
+  function desksAndLists(): Promise<{ desks: Desk[]; lists: DistributionList[] }> {
+    places ??= Promise.all([getDesks(), getLists()]).then(([desks, lists]) => ({ desks, lists })).catch((error: unknown) => {
+      places = null;
+      throw error;
+    });
+    return places;
+  }
+
+  function matches(query: string, ...texts: string[]): boolean {
+    const folded = query.toLocaleLowerCase();
+    return texts.some((text) => text.toLocaleLowerCase().includes(folded));
+  }
+
+  /** Who is on duty at the desk now, and until when in the viewer's time and the desk's own. */
+  function dutyText(desk: Desk): string {
+    const duty = desk.onDuty;
+    if (!duty.primary) return t('desk.nobody');
+    const who = duty.backupName ? t('desk.primaryAndBackup', { primary: duty.primaryName ?? duty.primary, backup: duty.backupName }) : duty.primaryName ?? duty.primary;
+    const until = duty.shiftEnds ? t('desk.until', { at: formatLocal(duty.shiftEnds) }) : '';
+    return `${t('desk.onDuty', { who })}${until}${duty.localTime ? ` · ${t('desk.localTime', { time: duty.localTime.slice(11, 16), zone: desk.timeZone })}` : ''}`;
+  }
+
+  function renderDesk(desk: Desk): HTMLLIElement {
+    const recipient: Recipient = { address: `desk:${desk.id}`, label: desk.name, detail: t('desk.kind') };
+    return el('li', { testId: 'desk-result', className: 'result' }, [
+      el('div', { className: 'result-text' }, [
+        el('div', { className: 'names' }, [el('span', { className: 'name', text: desk.name, autoDir: true })]),
+        el('div', { className: 'meta' }, [el('span', { text: t('desk.kind') }), el('span', { className: 'country', text: desk.agency })]),
+        el('div', { className: 'meta', testId: 'on-duty', text: dutyText(desk), autoDir: true }),
+      ]),
+      addButton(recipient, desk.name),
+    ]);
+  }
+
+  function renderList(list: DistributionList): HTMLLIElement {
+    const recipient: Recipient = { address: `list:${list.id}`, label: list.name, detail: tn('list.desks', list.desks.length) };
+    return el('li', { testId: 'list-result', className: 'result' }, [
+      el('div', { className: 'result-text' }, [
+        el('div', { className: 'names' }, [el('span', { className: 'name', text: list.name, autoDir: true })]),
+        el('div', { className: 'meta' }, [el('span', { text: t('list.kind') }), el('span', { text: tn('list.desks', list.desks.length) })]),
+      ]),
+      addButton(recipient, list.name),
+    ]);
+  }
+
+  function renderOfficer(officer: Officer): HTMLLIElement {
+    const add = addButton({ address: officer.id, label: officer.displayName, detail: officer.country }, officer.latinName || officer.displayName);
 
     // The native-script name leads; the Latin transliteration is what colleagues
     // from other countries can read, so it is always shown when it differs.
@@ -95,11 +145,20 @@ export function createSearchPanel(options: SearchPanelOptions): SearchPanel {
     inFlight = controller;
     status.textContent = t('search.searching');
     try {
-      const { officers } = await searchDirectory(query, controller.signal);
+      const [{ officers }, { desks, lists }] = await Promise.all([
+        searchDirectory(query, controller.signal),
+        desksAndLists().catch(() => ({ desks: [] as Desk[], lists: [] as DistributionList[] })),
+      ]);
       if (controller.signal.aborted) return;
       addButtons.clear();
-      results.replaceChildren(...officers.map(renderOfficer));
-      status.textContent = officers.length === 0 ? t('search.none') : tn('search.found', officers.length);
+      const bare = query.replace(/^(desk|list):/i, '');
+      results.replaceChildren(
+        ...desks.filter((d) => matches(bare, d.id, d.name, d.agency)).map(renderDesk),
+        ...lists.filter((l) => matches(bare, l.id, l.name)).map(renderList),
+        ...officers.map(renderOfficer),
+      );
+      const found = results.children.length;
+      status.textContent = found === 0 ? t('search.none') : tn('search.found', found);
     } catch (error) {
       if (controller.signal.aborted) return;
       const message = error instanceof ApiError ? error.message : describeError(error);

@@ -22,6 +22,7 @@ public static class DirectoryAccess
         [nameof(DirectoryService.DirectoryServiceBase.ListUnits)] = Lookup.Checks("Public entries only."),
         [nameof(DirectoryService.DirectoryServiceBase.GetDistributionList)] = Lookup.Checks("Public entries only."),
         [nameof(DirectoryService.DirectoryServiceBase.GetSender)] = Lookup.Checks("Public entries only."),
+        [nameof(DirectoryService.DirectoryServiceBase.ListDistributionLists)] = Lookup.Checks("Public entries only."),
     };
 
     public static AccessRules AdminRules { get; } = new(DirectoryAdminService.Descriptor)

@@ -153,6 +153,12 @@ public sealed class DirectoryGrpcService(DirectoryIndex index, DirectoryStore st
         return Task.FromResult(new Protos.Directory.V1.DistributionList { Id = list.Id, Name = list.Name, Desks = { list.Desks } });
     }
 
+    public override Task<ListDistributionListsResponse> ListDistributionLists(ListDistributionListsRequest request, ServerCallContext context) =>
+        Task.FromResult(new ListDistributionListsResponse
+        {
+            Lists = { Seed.DemoDirectory.DistributionLists.Select(l => new Protos.Directory.V1.DistributionList { Id = l.Id, Name = l.Name, Desks = { l.Desks } }) },
+        });
+
     public override Task<SenderEntry> GetSender(GetSenderRequest request, ServerCallContext context)
     {
         new FieldViolations().Require(request.Id.Length is > 0 and <= 100, "id", "Required, at most 100 characters.").ThrowIfAny();

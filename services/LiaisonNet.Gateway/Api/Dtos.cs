@@ -12,6 +12,19 @@ public sealed record OfficerDto(string Id, string DisplayName, string LatinName,
         [.. o.Languages], o.MatchedOn switch { MatchKind.Exact => "exact", MatchKind.Variant => "variant", _ => "fuzzy" });
 }
 
+public sealed record OnDutyDto(string? Primary, string? PrimaryName, string? Backup, string? BackupName, DateTimeOffset? ShiftEnds, string LocalTime);
+
+public sealed record DeskDto(string Id, string Name, string Agency, string Country, string TimeZone, OnDutyDto OnDuty)
+{
+    public static DeskDto From(Desk d) => new(d.Id, d.Name, d.Agency, d.Country, d.TimeZone, new OnDutyDto(
+        NullIfEmpty(d.OnDuty?.Primary?.Id), NullIfEmpty(d.OnDuty?.Primary?.DisplayName), NullIfEmpty(d.OnDuty?.Backup?.Id), NullIfEmpty(d.OnDuty?.Backup?.DisplayName),
+        d.OnDuty?.ShiftEnds?.ToDateTimeOffset(), d.OnDuty?.LocalTime ?? string.Empty));
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+}
+
+public sealed record DistributionListDto(string Id, string Name, IReadOnlyList<string> Desks);
+
 public sealed record SearchResultDto(IReadOnlyList<OfficerDto> Officers, string? NextPageToken);
 
 public sealed record EvaluationDto(string? SourceReliability, string? InformationAssessment);

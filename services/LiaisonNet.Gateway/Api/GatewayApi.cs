@@ -52,6 +52,43 @@ public static class GatewayApi
             }
         }).WithAccessRule(AccessRule.Session(AccessCallers.AnyPerson).Checks("The directory's rules, with the user's own token."));
 
+        var lookup = AccessRule.Session(AccessCallers.AnyPerson).Checks("The directory's public entries, with the user's own token.");
+        api.MapGet("/desks", async (HttpContext context, DirectoryService.DirectoryServiceClient directory) =>
+        {
+            try
+            {
+                var desks = new List<DeskDto>();
+                var token = string.Empty;
+                // Every desk, page by page (at most 1,000): the page filters them as the user types.
+                do
+                {
+                    var page = await directory.ListDesksAsync(new ListDesksRequest { PageSize = 100, PageToken = token }, await context.ForUserAsync());
+                    desks.AddRange(page.Desks.Select(DeskDto.From));
+                    token = page.NextPageToken;
+                }
+                while (token.Length > 0 && desks.Count < 1_000);
+
+                return Results.Ok(desks);
+            }
+            catch (RpcException ex)
+            {
+                return ex.ToProblem();
+            }
+        }).WithAccessRule(lookup);
+
+        api.MapGet("/lists", async (HttpContext context, DirectoryService.DirectoryServiceClient directory) =>
+        {
+            try
+            {
+                var lists = await directory.ListDistributionListsAsync(new ListDistributionListsRequest(), await context.ForUserAsync());
+                return Results.Ok(lists.Lists.Select(l => new DistributionListDto(l.Id, l.Name, [.. l.Desks])).ToList());
+            }
+            catch (RpcException ex)
+            {
+                return ex.ToProblem();
+            }
+        }).WithAccessRule(lookup);
+
         api.MapPost("/messages", async (HttpContext context, RelayService.RelayServiceClient relay, SendMessageDto message) =>
         {
             var request = new SendMessageRequest
