@@ -193,6 +193,33 @@ public sealed partial class WorkspaceTests(BrowserFixture fixture) : IClassFixtu
             (item.Role, item.HandlingCode, item.Evaluation.SourceReliability, item.Evaluation.InformationAssessment, item.CaseId));
     }
 
+    [Fact]
+    public async Task AnOfficerOnTheRosterSeesTheDesksFlashOnTheDeskBoardAndAcknowledgesForTheDesk()
+    {
+        using var sender = await fixture.System.ClientForUserAsync("khodjaev");
+        var sent = await sender.Relay.SendMessageAsync(new SendMessageRequest
+        {
+            ClientMessageId = Guid.NewGuid().ToString(), ActionRecipients = { "desk:kz-bs-khorgos-desk" }, Precedence = Precedence.Flash, Subject = "Vehicle at Khorgos",
+        });
+
+        var page = await SignedInPageAsync("sattarkhanov");
+        var board = page.GetByTestId("desk-board").Filter(new() { HasText = "Khorgos JBCC border desk" });
+        await Assertions.Expect(board).ToBeVisibleAsync(Soon);
+        await Assertions.Expect(board.GetByTestId("desk-duty")).ToContainTextAsync("Asia/Almaty");
+        var item = board.GetByTestId("desk-item").First;
+        await Assertions.Expect(item).ToHaveAttributeAsync("data-message-id", sent.MessageId);
+        await item.GetByTestId("desk-ack").ClickAsync();
+        await Assertions.Expect(board.Locator($"[data-message-id='{sent.MessageId}']")).ToHaveCountAsync(0, new() { Timeout = 15_000 });
+
+        var receipt = Assert.Single((await sender.Relay.GetReceiptsAsync(new GetReceiptsRequest { MessageId = sent.MessageId })).Receipts);
+        Assert.Equal(("kz-bs-khorgos-desk", "kz-bs-sattarkhanov"), (receipt.ViaDesk, receipt.AcknowledgedBy));
+
+        // Someone who staffs no desk (the customs officer is on no roster) sees no desk board.
+        var other = await SignedInPageAsync("zhaksylykova");
+        await Assertions.Expect(other.Locator("#inbox-title")).ToBeVisibleAsync(Soon);
+        await Assertions.Expect(other.GetByTestId("desk-board")).ToHaveCountAsync(0);
+    }
+
     private static async Task<string> SendAsync(LiaisonNet.Client.LiaisonClient sender, Precedence precedence, string subject) =>
         (await sender.Relay.SendMessageAsync(new SendMessageRequest
         {

@@ -103,7 +103,7 @@ public sealed class AuditTamperTests : IAsyncLifetime
     {
         await AppendAsync(1_000);
         await AssertHealthAsync("Healthy");
-        await Task.Delay(1500); // the monitor has saved the checkpoint it verified
+        await SavedCheckpointCoversAsync(1_000);
 
         await _system.StopServiceAsync(ServiceDefaults.Hosting.ServiceKind.Audit);
         var path = Path.Combine(_system.DataPath, "audit", "audit.db");
@@ -140,6 +140,24 @@ public sealed class AuditTamperTests : IAsyncLifetime
 
             await service.Audit.AppendAsync(request, cancellationToken: cancellation);
         });
+    }
+
+    /// <summary>Waits until the monitor has saved a verified checkpoint of at least <paramref name="size"/> entries (what a restart is held to).</summary>
+    private async Task SavedCheckpointCoversAsync(long size)
+    {
+        var path = Path.Combine(_system.DataPath, "audit", "last-verified-checkpoint.txt");
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var saved = File.Exists(path) ? (await File.ReadAllTextAsync(path)).Split(' ') : [];
+            if (saved.Length == 2 && long.TryParse(saved[0], System.Globalization.CultureInfo.InvariantCulture, out var verified) && verified >= size)
+            {
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"the monitor saved no verified checkpoint of {size} entries within 30 s");
+            await Task.Delay(200);
+        }
     }
 
     private async Task AssertHealthAsync(string expected)

@@ -67,4 +67,31 @@ public sealed class GatewayRoutesTests(SystemFixture fixture) : IClassFixture<Sy
         var receipts = await client.Relay.GetReceiptsAsync(new GetReceiptsRequest { MessageId = sent.MessageId });
         Assert.Equal(ReplyCode.Unspecified, Assert.Single(receipts.Receipts).ReplyCode);
     }
+
+    [Fact]
+    public async Task OnlyADesksStaffSeesItsBoardAndActsForIt()
+    {
+        using var client = await System.ClientForUserAsync("khodjaev");
+        var sent = await client.Relay.SendMessageAsync(new SendMessageRequest
+        {
+            ClientMessageId = Guid.NewGuid().ToString(), ActionRecipients = { "desk:kz-bs-khorgos-desk" }, Precedence = Precedence.Immediate, Subject = "For the Khorgos desk",
+        });
+
+        using var staff = await System.GatewaySessionAsync("sattarkhanov");
+        var boards = await staff.Http.GetFromJsonAsync<List<DeskBoardDto>>("/api/desks/mine");
+        var board = Assert.Single(boards!, b => b.Desk.Id == "kz-bs-khorgos-desk");
+        Assert.Contains(board.Items, i => i.Message.MessageId == sent.MessageId);
+
+        foreach (var user in new[] { "zhaksylykova", "omarova", "rahimov" })
+        {
+            using var outsider = await System.GatewaySessionAsync(user);
+            Assert.DoesNotContain((await outsider.Http.GetFromJsonAsync<List<DeskBoardDto>>("/api/desks/mine"))!, b => b.Desk.Id == "kz-bs-khorgos-desk");
+            Assert.Equal(HttpStatusCode.Forbidden, (await outsider.PostJsonAsync($"/api/desks/kz-bs-khorgos-desk/messages/{sent.MessageId}/acknowledge", new { })).StatusCode);
+            Assert.Equal(HttpStatusCode.Forbidden, (await outsider.PostJsonAsync($"/api/desks/kz-bs-khorgos-desk/messages/{sent.MessageId}/reply", new ReplyDto("WILCO", null))).StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.NoContent, (await staff.PostJsonAsync($"/api/desks/kz-bs-khorgos-desk/messages/{sent.MessageId}/reply", new ReplyDto("HAVCO", null))).StatusCode);
+        var receipt = Assert.Single((await client.Relay.GetReceiptsAsync(new GetReceiptsRequest { MessageId = sent.MessageId })).Receipts);
+        Assert.Equal((ReplyCode.Havco, "kz-bs-sattarkhanov"), (receipt.ReplyCode, receipt.AcknowledgedBy));
+    }
 }

@@ -224,6 +224,31 @@ export function searchDirectory(query: string, signal: AbortSignal): Promise<{ o
   return request('GET', `/api/directory/search?${params.toString()}`, { signal });
 }
 
+export interface DeskItem {
+  message: InboxItem;
+  reached: string[];
+  acknowledgedAt: string | null;
+  acknowledgedBy: string;
+  replyCode: ReplyCode | null;
+}
+
+export interface DeskBoard {
+  desk: Desk;
+  items: DeskItem[];
+}
+
+export function getMyDesks(): Promise<DeskBoard[]> {
+  return request('GET', '/api/desks/mine');
+}
+
+export function acknowledgeForDesk(deskId: string, messageId: string): Promise<void> {
+  return request('POST', `/api/desks/${encodeURIComponent(deskId)}/messages/${encodeURIComponent(messageId)}/acknowledge`);
+}
+
+export function replyForDesk(deskId: string, messageId: string, code: ReplyCode, reason: string): Promise<void> {
+  return request('POST', `/api/desks/${encodeURIComponent(deskId)}/messages/${encodeURIComponent(messageId)}/reply`, { body: { code, reason } });
+}
+
 export function getDesks(): Promise<Desk[]> {
   return request('GET', '/api/desks');
 }

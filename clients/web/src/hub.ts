@@ -13,7 +13,7 @@ export interface InboxFeedOptions {
 }
 
 const MAX_RETRY_MS = 30_000;
-/** Must match the gateway's hub settings: it pings as often, and gives up on a silent client after twice as long. */
+/** Set with the gateway's hub: it pings every 5 s, so 10 s of silence means the link is gone. */
 const KEEP_ALIVE_MS = 5_000;
 const SERVER_TIMEOUT_MS = 10_000;
 

@@ -7,6 +7,7 @@ import { language, LANGUAGES, setLanguage, t } from './i18n';
 import { createInboxPanel } from './inbox';
 import { createSearchPanel } from './search';
 import { createSentPanel } from './sent';
+import { createDeskBoardPanel } from './desks';
 
 const app = document.getElementById('app')!;
 document.title = t('title.plain');
@@ -70,6 +71,8 @@ function renderApp(me: Me): void {
 
   const inbox = createInboxPanel();
   const panels = el('main', { className: 'panels' });
+  // Shown only to the staff of a desk: it stays hidden while the user staffs none.
+  const desks = createDeskBoardPanel();
   if (maySend(me)) {
     // The callback only runs on user action, by which time `search` exists.
     const sent = createSentPanel();
@@ -86,9 +89,9 @@ function renderApp(me: Me): void {
     const toggle = button(t('app.newMessage'), () => panels.classList.toggle('compose-open'), {
       testId: 'compose-toggle', className: 'secondary compose-toggle',
     });
-    panels.append(el('div', { className: 'compose-bar' }, [toggle]), search.element, compose.element, inbox.element, sent.element);
+    panels.append(desks.element, el('div', { className: 'compose-bar' }, [toggle]), search.element, compose.element, inbox.element, sent.element);
   } else {
-    panels.append(inbox.element, createSearchPanel({ isRecipient: () => false, addRecipient: null }).element);
+    panels.append(desks.element, inbox.element, createSearchPanel({ isRecipient: () => false, addRecipient: null }).element);
   }
 
   let ended = false;

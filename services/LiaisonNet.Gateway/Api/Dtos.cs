@@ -23,6 +23,15 @@ public sealed record DeskDto(string Id, string Name, string Agency, string Count
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }
 
+public sealed record DeskItemDto(InboxItemDto Message, IReadOnlyList<string> Reached, DateTimeOffset? AcknowledgedAt, string AcknowledgedBy, string? ReplyCode)
+{
+    public static DeskItemDto From(DeskItem d) => new(InboxItemDto.From(d.Message), [.. d.Reached], d.AcknowledgedAt?.ToDateTimeOffset(), d.AcknowledgedBy,
+        ReplyNames.Name(d.ReplyCode));
+}
+
+/// <summary>A desk the user staffs, with its open messages.</summary>
+public sealed record DeskBoardDto(DeskDto Desk, IReadOnlyList<DeskItemDto> Items);
+
 public sealed record DistributionListDto(string Id, string Name, IReadOnlyList<string> Desks);
 
 public sealed record SearchResultDto(IReadOnlyList<OfficerDto> Officers, string? NextPageToken);

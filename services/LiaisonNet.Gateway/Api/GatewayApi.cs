@@ -19,6 +19,8 @@ public static class GatewayApi
 
     private static readonly AccessRule OwnInbox = AccessRule.Session(AccessCallers.AnyPerson).Checks("The relay answers for the session's own inbox only.");
 
+    private static readonly AccessRule DeskStaff = AccessRule.Session(AccessCallers.AnyPerson).Checks("The relay acts only for a desk the session's user staffs.");
+
     public static void MapGatewayApi(this WebApplication app)
     {
         var api = app.MapGroup("/api")
@@ -75,6 +77,63 @@ public static class GatewayApi
                 return ex.ToProblem();
             }
         }).WithAccessRule(lookup);
+
+        // The desks the user staffs (assigned to them, on their roster, or supervised by them), each with its open messages.
+        api.MapGet("/desks/mine", async (HttpContext context, DirectoryService.DirectoryServiceClient directory, RelayService.RelayServiceClient relay) =>
+        {
+            try
+            {
+                var me = context.User.SubjectId();
+                var assigned = await context.AssignedDesksAsync();
+                var boards = new List<DeskBoardDto>();
+                var token = string.Empty;
+                do
+                {
+                    var page = await directory.ListDesksAsync(new ListDesksRequest { PageSize = 100, PageToken = token }, await context.ForUserAsync());
+                    foreach (var desk in page.Desks.Where(d => assigned.Contains(d.Id) || d.Supervisor == me || d.Roster.Any(s => s.Primary == me || s.Backup == me)))
+                    {
+                        var items = await relay.ListDeskItemsAsync(new ListDeskItemsRequest { DeskId = desk.Id, Limit = 100 }, await context.ForUserAsync());
+                        boards.Add(new DeskBoardDto(DeskDto.From(desk), [.. items.Items.Select(DeskItemDto.From)]));
+                    }
+
+                    token = page.NextPageToken;
+                }
+                while (token.Length > 0 && boards.Count < 50);
+
+                return Results.Ok(boards);
+            }
+            catch (RpcException ex)
+            {
+                return ex.ToProblem();
+            }
+        }).WithAccessRule(AccessRule.Session(AccessCallers.AnyPerson).Checks("Desks the session's user staffs; the relay checks each one."));
+
+        api.MapPost("/desks/{deskId}/messages/{messageId}/acknowledge", async (HttpContext context, RelayService.RelayServiceClient relay, string deskId, string messageId) =>
+        {
+            try
+            {
+                await relay.AcknowledgeAsync(new AcknowledgeRequest { MessageId = messageId, DeskId = deskId }, await context.ForUserAsync());
+                return Results.NoContent();
+            }
+            catch (RpcException ex)
+            {
+                return ex.ToProblem();
+            }
+        }).WithAccessRule(DeskStaff);
+
+        api.MapPost("/desks/{deskId}/messages/{messageId}/reply", async (HttpContext context, RelayService.RelayServiceClient relay, string deskId, string messageId, ReplyDto reply) =>
+        {
+            try
+            {
+                await relay.ReplyAsync(new ReplyRequest { MessageId = messageId, DeskId = deskId, Code = ReplyNames.Parse(reply.Code), Reason = reply.Reason ?? string.Empty },
+                    await context.ForUserAsync());
+                return Results.NoContent();
+            }
+            catch (RpcException ex)
+            {
+                return ex.ToProblem();
+            }
+        }).WithAccessRule(DeskStaff);
 
         api.MapGet("/lists", async (HttpContext context, DirectoryService.DirectoryServiceClient directory) =>
         {
