@@ -220,6 +220,40 @@ public sealed partial class WorkspaceTests(BrowserFixture fixture) : IClassFixtu
         await Assertions.Expect(other.GetByTestId("desk-board")).ToHaveCountAsync(0);
     }
 
+    [Fact]
+    public async Task AnH2ForwardOutsideTheAgencyIsRefusedUntilTheOriginatorGrantsItInTheirBrowser()
+    {
+        using var originatorClient = await fixture.System.ClientForUserAsync("khodjaev");
+        var subject = $"H2 source report {Guid.NewGuid():n}"[..28];
+        await originatorClient.Relay.SendMessageAsync(new SendMessageRequest
+        {
+            ClientMessageId = Guid.NewGuid().ToString(), ActionRecipients = { "kz-bs-sattarkhanov" }, Precedence = Precedence.Priority, Subject = subject,
+            HandlingCode = HandlingCode.H2,
+        });
+
+        var holder = await SignedInPageAsync("sattarkhanov");
+        var item = holder.GetByTestId("inbox-item").Filter(new() { HasText = subject });
+        await Assertions.Expect(item).ToBeVisibleAsync(Soon);
+        await item.GetByTestId("forward-open").ClickAsync();
+        await item.GetByTestId("forward-to").FillAsync("tj-dca-rahimov");
+        await item.GetByTestId("forward-send").ClickAsync();
+        await Assertions.Expect(item.GetByTestId("forward-status")).ToContainTextAsync("originator's permission", new() { Timeout = 15_000 });
+        await item.GetByTestId("forward-ask").ClickAsync();
+        await Assertions.Expect(item.GetByTestId("forward-status")).ToContainTextAsync("Asked", new() { Timeout = 15_000 });
+
+        // The originator grants it in their own browser.
+        var originator = await SignedInPageAsync("khodjaev");
+        var request = originator.GetByTestId("sent-item").Filter(new() { HasText = subject }).GetByTestId("permission");
+        await Assertions.Expect(request).ToHaveAttributeAsync("data-status", "pending", new() { Timeout = 20_000 });
+        await request.GetByTestId("permission-grant").ClickAsync();
+        await Assertions.Expect(request).ToHaveAttributeAsync("data-status", "granted", new() { Timeout = 20_000 });
+
+        await item.GetByTestId("forward-send").ClickAsync();
+        await Assertions.Expect(item.GetByTestId("forward-status")).ToContainTextAsync("Forwarded", new() { Timeout = 15_000 });
+        using var rahimov = await fixture.System.ClientForUserAsync("rahimov");
+        Assert.Contains((await rahimov.Relay.ListInboxAsync(new ListInboxRequest { Limit = 200 })).Items, i => i.Subject == $"Fwd: {subject}");
+    }
+
     private static async Task<string> SendAsync(LiaisonNet.Client.LiaisonClient sender, Precedence precedence, string subject) =>
         (await sender.Relay.SendMessageAsync(new SendMessageRequest
         {

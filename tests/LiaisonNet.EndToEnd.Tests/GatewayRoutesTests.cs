@@ -94,4 +94,36 @@ public sealed class GatewayRoutesTests(SystemFixture fixture) : IClassFixture<Sy
         var receipt = Assert.Single((await client.Relay.GetReceiptsAsync(new GetReceiptsRequest { MessageId = sent.MessageId })).Receipts);
         Assert.Equal((ReplyCode.Havco, "kz-bs-sattarkhanov"), (receipt.ReplyCode, receipt.AcknowledgedBy));
     }
+
+    [Fact]
+    public async Task OnlyTheOriginatorDecidesAndAuditorsNeverForward()
+    {
+        using var originator = await System.ClientForUserAsync("khodjaev");
+        var sent = await originator.Relay.SendMessageAsync(new SendMessageRequest
+        {
+            ClientMessageId = Guid.NewGuid().ToString(), ActionRecipients = { "kz-bs-sattarkhanov" }, Precedence = Precedence.Routine, Subject = "H2 for the gateway",
+            HandlingCode = HandlingCode.H2,
+        });
+        using var holder = await System.GatewaySessionAsync("sattarkhanov");
+        using var asked = await holder.PostJsonAsync($"/api/messages/{sent.MessageId}/permissions", new PermissionRequestDto(["tj-dca-rahimov"], "For the joint case"));
+        Assert.Equal(HttpStatusCode.OK, asked.StatusCode);
+        var permission = (await asked.Content.ReadFromJsonAsync<PermissionDto>())!;
+
+        // The asker cannot grant their own request, nor can another agency's officer; an auditor cannot forward at all.
+        using var outsider = await System.GatewaySessionAsync("rahimov");
+        foreach (var session in new[] { holder, outsider })
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, (await session.PostJsonAsync($"/api/permissions/{permission.Id}/decision", new DecisionDto(true, null))).StatusCode);
+        }
+
+        using var auditor = await System.GatewaySessionAsync("omarova");
+        Assert.Equal(HttpStatusCode.Forbidden, (await auditor.PostJsonAsync($"/api/messages/{sent.MessageId}/forward", new ForwardDto("x", ["kz-bs-qasymov"], null, null))).StatusCode);
+        Assert.Empty((await auditor.Http.GetFromJsonAsync<List<PermissionDto>>($"/api/messages/{sent.MessageId}/permissions"))!);
+
+        // Refused outside the agency until granted, then passed on.
+        Assert.Equal(HttpStatusCode.Forbidden, (await holder.PostJsonAsync($"/api/messages/{sent.MessageId}/forward", new ForwardDto("f1", ["tj-dca-rahimov"], null, null))).StatusCode);
+        using var decider = await System.GatewaySessionAsync("khodjaev");
+        Assert.Equal(HttpStatusCode.OK, (await decider.PostJsonAsync($"/api/permissions/{permission.Id}/decision", new DecisionDto(true, "Agreed"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await holder.PostJsonAsync($"/api/messages/{sent.MessageId}/forward", new ForwardDto("f1", ["tj-dca-rahimov"], null, null))).StatusCode);
+    }
 }

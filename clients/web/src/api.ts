@@ -274,6 +274,33 @@ export function reply(messageId: string, code: ReplyCode, reason: string): Promi
   return request('POST', `/api/messages/${encodeURIComponent(messageId)}/reply`, { body: { code, reason } });
 }
 
+export interface Permission {
+  id: string;
+  messageId: string;
+  requestedBy: string;
+  recipients: string[];
+  reason: string;
+  status: 'pending' | 'granted' | 'refused';
+  decidedBy: string;
+  decisionReason: string;
+}
+
+export function forward(messageId: string, clientMessageId: string, recipients: string[], note: string): Promise<SendMessageResult> {
+  return request('POST', `/api/messages/${encodeURIComponent(messageId)}/forward`, { body: { clientMessageId, recipients, note } });
+}
+
+export function listPermissions(messageId: string): Promise<Permission[]> {
+  return request('GET', `/api/messages/${encodeURIComponent(messageId)}/permissions`);
+}
+
+export function requestPermission(messageId: string, recipients: string[], reason: string): Promise<Permission> {
+  return request('POST', `/api/messages/${encodeURIComponent(messageId)}/permissions`, { body: { recipients, reason } });
+}
+
+export function decidePermission(permissionId: string, grant: boolean, reason: string): Promise<Permission> {
+  return request('POST', `/api/permissions/${encodeURIComponent(permissionId)}/decision`, { body: { grant, reason } });
+}
+
 export function markRead(messageId: string): Promise<void> {
   return request('POST', `/api/messages/${encodeURIComponent(messageId)}/read`);
 }

@@ -1,4 +1,4 @@
-import { ApiError, acknowledge, getInbox, markRead, PRECEDENCES, reply, type InboxItem, type Precedence, type ReplyCode } from './api';
+import { ApiError, acknowledge, forward, getInbox, markRead, PRECEDENCES, reply, requestPermission, type InboxItem, type Precedence, type ReplyCode } from './api';
 import { button, describeError, el } from './dom';
 import { relativeTo, timeElement } from './format';
 import { t, tn } from './i18n';
@@ -134,6 +134,64 @@ export function createInboxPanel(): InboxPanel {
     return parts.length > 0 ? el('p', { className: 'item-meta' }, parts) : null;
   }
 
+  /**
+   * Passing a message on: to officer ids. An H2 message the relay refuses to pass outside the agency offers to ask its
+   * originator, whose grant or refusal shows here when it comes.
+   */
+  function forwardForm(item: InboxItem): HTMLElement {
+    const recipientsInput = el('input', {
+      testId: 'forward-to', attrs: { type: 'text', 'aria-label': t('forward.to'), placeholder: t('forward.toPlaceholder'), maxlength: '1000' },
+    });
+    const note = el('input', { testId: 'forward-note', autoDir: true, attrs: { type: 'text', 'aria-label': t('forward.note'), placeholder: t('forward.note'), maxlength: '2000' } });
+    const status = el('div', { className: 'send-status', testId: 'forward-status', attrs: { role: 'status' } });
+    let clientMessageId: string | null = null;
+    const ids = (): string[] => recipientsInput.value.split(/[\s,;]+/).map((id) => id.trim()).filter((id) => id.length > 0);
+    const ask = button(t('forward.ask'), () => void askOriginator(), { testId: 'forward-ask', className: 'secondary small' });
+    ask.hidden = true;
+
+    async function send(): Promise<void> {
+      status.textContent = t('compose.sending');
+      ask.hidden = true;
+      clientMessageId ??= crypto.randomUUID();
+      try {
+        await forward(item.messageId, clientMessageId, ids(), note.value);
+        clientMessageId = null;
+        status.className = 'send-status ok';
+        status.textContent = t('forward.done');
+      } catch (err) {
+        status.className = 'send-status error';
+        status.textContent = err instanceof ApiError ? err.message : describeError(err);
+        // The relay refuses an H2 message outside the agency until its originator grants it.
+        if (err instanceof ApiError && err.status === 403 && item.handlingCode === 'H2') {
+          ask.hidden = false;
+          clientMessageId = null;
+        }
+      }
+    }
+
+    async function askOriginator(): Promise<void> {
+      try {
+        await requestPermission(item.messageId, ids(), note.value);
+        ask.hidden = true;
+        status.className = 'send-status';
+        status.textContent = t('forward.asked');
+      } catch (err) {
+        status.className = 'send-status error';
+        status.textContent = err instanceof ApiError ? err.message : describeError(err);
+      }
+    }
+
+    const form = el('form', { className: 'forward-form', testId: 'forward-form' }, [
+      recipientsInput, note, el('button', { className: 'secondary small', testId: 'forward-send', text: t('forward.send'), attrs: { type: 'submit' } }), ask, status,
+    ]);
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      void send();
+    });
+    const details = el('details', { className: 'forward' }, [el('summary', { text: t('forward.title'), testId: 'forward-open' }), form]);
+    return details;
+  }
+
   function render(item: InboxItem): HTMLElement {
     const actions = el('div', { className: 'item-actions' });
     const error = el('span', { className: 'field-error' });
@@ -175,6 +233,7 @@ export function createInboxPanel(): InboxPanel {
         renderDeadline(item),
         details,
         actions,
+        forwardForm(item),
       ],
     );
     node.classList.toggle('needs-ack', needsAttention(item));

@@ -1,4 +1,4 @@
-import { getSent, type Receipt, type SentMessage } from './api';
+import { ApiError, decidePermission, getSent, listPermissions, type Permission, type Receipt, type SentMessage } from './api';
 import { button, describeError, el } from './dom';
 import { formatLocal } from './format';
 import { t } from './i18n';
@@ -33,7 +33,33 @@ function receiptLine(receipt: Receipt): HTMLElement {
   return node;
 }
 
-function render(message: SentMessage): HTMLElement {
+/** Requests to pass an H2 message on: the originator grants or refuses each one. */
+function permissionLine(permission: Permission, onDecided: () => void): HTMLElement {
+  const error = el('span', { className: 'field-error' });
+  const decide = async (grant: boolean): Promise<void> => {
+    try {
+      await decidePermission(permission.id, grant, '');
+      onDecided();
+    } catch (err) {
+      error.textContent = err instanceof ApiError ? err.message : describeError(err);
+    }
+  };
+  const node = el('li', { className: 'permission', testId: 'permission' }, [
+    el('span', { text: t('permission.asked', { who: permission.requestedBy, to: permission.recipients.join(', ') }) }),
+    permission.reason ? el('span', { className: 'muted', text: ` — ${permission.reason}`, autoDir: true }) : null,
+    permission.status === 'pending'
+      ? el('span', {}, [
+          button(t('permission.grant'), () => void decide(true), { testId: 'permission-grant', className: 'secondary small' }),
+          button(t('permission.refuse'), () => void decide(false), { testId: 'permission-refuse', className: 'secondary small' }),
+        ])
+      : el('span', { className: 'muted', text: ` · ${t(`permission.${permission.status}`)}` }),
+    error,
+  ]);
+  node.dataset.status = permission.status;
+  return node;
+}
+
+function render(message: SentMessage, permissions: Permission[], onDecided: () => void): HTMLElement {
   const node = el('article', { className: `sent-item prec-${message.precedence.toLowerCase()}`, testId: 'sent-item' }, [
     el('header', { className: 'item-head' }, [
       el('span', { className: `badge prec-${message.precedence.toLowerCase()}`, text: t(`precedence.${message.precedence}`) }),
@@ -42,6 +68,7 @@ function render(message: SentMessage): HTMLElement {
     ]),
     el('h3', { className: 'subject', text: message.subject, autoDir: true }),
     el('ul', { className: 'receipts' }, message.receipts.map(receiptLine)),
+    permissions.length > 0 ? el('ul', { className: 'permissions' }, permissions.map((p) => permissionLine(p, onDecided))) : null,
   ]);
   node.dataset.messageId = message.messageId;
   return node;
@@ -57,7 +84,9 @@ export function createSentPanel(): SentPanel {
   async function load(): Promise<void> {
     try {
       const { messages } = await getSent();
-      list.replaceChildren(...messages.map(render));
+      // Only H2 messages can have requests to pass them on.
+      const permissions = await Promise.all(messages.map((m) => (m.handlingCode === 'H2' ? listPermissions(m.messageId).catch(() => []) : Promise.resolve([]))));
+      list.replaceChildren(...messages.map((m, i) => render(m, permissions[i] ?? [], refresh)));
       empty.hidden = messages.length > 0;
       status.textContent = '';
     } catch (error) {

@@ -44,6 +44,20 @@ public sealed record SendMessageDto(string? ClientMessageId, IReadOnlyList<strin
 
 public sealed record ReplyDto(string? Code, string? Reason);
 
+public sealed record ForwardDto(string? ClientMessageId, IReadOnlyList<string>? Recipients, IReadOnlyList<string>? InfoRecipients, string? Note);
+
+public sealed record PermissionRequestDto(IReadOnlyList<string>? Recipients, string? Reason);
+
+public sealed record DecisionDto(bool Grant, string? Reason);
+
+public sealed record PermissionDto(string Id, string MessageId, string RequestedBy, IReadOnlyList<string> Recipients, string Reason, string Status, string DecidedBy,
+    string DecisionReason, DateTimeOffset RequestedAt, DateTimeOffset? DecidedAt)
+{
+    public static PermissionDto From(ForwardPermission p) => new(p.Id, p.MessageId, p.RequestedBy, [.. p.Recipients], p.Reason,
+        p.Status switch { PermissionStatus.Granted => "granted", PermissionStatus.Refused => "refused", _ => "pending" }, p.DecidedBy, p.DecisionReason,
+        p.RequestedAt.ToDateTimeOffset(), p.DecidedAt?.ToDateTimeOffset());
+}
+
 public sealed record ReceiptDto(string RecipientId, string Role, DateTimeOffset? DeliveredAt, DateTimeOffset? ReadAt, DateTimeOffset? AcknowledgedAt,
     string? ReplyCode, string ReplyReason, string ViaDesk, string AcknowledgedBy)
 {

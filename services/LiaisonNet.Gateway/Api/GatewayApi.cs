@@ -225,6 +225,68 @@ public static class GatewayApi
             }
         }).WithAccessRule(OwnInbox);
 
+        api.MapPost("/messages/{messageId}/forward", async (HttpContext context, RelayService.RelayServiceClient relay, string messageId, ForwardDto forward) =>
+        {
+            try
+            {
+                var sent = await relay.ForwardAsync(new ForwardRequest
+                {
+                    ClientMessageId = forward.ClientMessageId ?? string.Empty, MessageId = messageId, ActionRecipients = { forward.Recipients ?? [] },
+                    InfoRecipients = { forward.InfoRecipients ?? [] }, Note = forward.Note ?? string.Empty,
+                }, await context.ForUserAsync());
+                return Results.Ok(new SentDto(sent.MessageId, sent.AcceptedAt.ToDateTimeOffset(), sent.Duplicate));
+            }
+            catch (RpcException ex)
+            {
+                return ex.ToProblem();
+            }
+        }).WithAccessRule(RelaySends);
+
+        api.MapGet("/messages/{messageId}/permissions", async (HttpContext context, RelayService.RelayServiceClient relay, string messageId) =>
+        {
+            try
+            {
+                var list = await relay.ListForwardPermissionsAsync(new ListForwardPermissionsRequest { MessageId = messageId }, await context.ForUserAsync());
+                return Results.Ok(list.Permissions.Select(PermissionDto.From).ToList());
+            }
+            catch (RpcException ex)
+            {
+                return ex.ToProblem();
+            }
+        }).WithAccessRule(AccessRule.Session(AccessCallers.AnyPerson).Checks("The relay shows the originator every request, an asker their own."));
+
+        api.MapPost("/messages/{messageId}/permissions", async (HttpContext context, RelayService.RelayServiceClient relay, string messageId, PermissionRequestDto asked) =>
+        {
+            try
+            {
+                var permission = await relay.RequestForwardPermissionAsync(new RequestForwardPermissionRequest
+                {
+                    MessageId = messageId, Recipients = { asked.Recipients ?? [] }, Reason = asked.Reason ?? string.Empty,
+                }, await context.ForUserAsync());
+                return Results.Ok(PermissionDto.From(permission));
+            }
+            catch (RpcException ex)
+            {
+                return ex.ToProblem();
+            }
+        }).WithAccessRule(RelaySends);
+
+        api.MapPost("/permissions/{permissionId}/decision", async (HttpContext context, RelayService.RelayServiceClient relay, string permissionId, DecisionDto decision) =>
+        {
+            try
+            {
+                var permission = await relay.DecideForwardPermissionAsync(new DecideForwardPermissionRequest
+                {
+                    PermissionId = permissionId, Grant = decision.Grant, Reason = decision.Reason ?? string.Empty,
+                }, await context.ForUserAsync());
+                return Results.Ok(PermissionDto.From(permission));
+            }
+            catch (RpcException ex)
+            {
+                return ex.ToProblem();
+            }
+        }).WithAccessRule(AccessRule.Session(AccessCallers.AnyPerson).Checks("The relay lets only the originator of the message decide."));
+
         api.MapPost("/messages/{messageId}/read", async (HttpContext context, RelayService.RelayServiceClient relay, string messageId) =>
         {
             try
