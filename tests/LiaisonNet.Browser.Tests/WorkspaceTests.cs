@@ -254,6 +254,77 @@ public sealed partial class WorkspaceTests(BrowserFixture fixture) : IClassFixtu
         Assert.Contains((await rahimov.Relay.ListInboxAsync(new ListInboxRequest { Limit = 200 })).Items, i => i.Subject == $"Fwd: {subject}");
     }
 
+    [Fact]
+    public async Task TheAuditorVerifiesATrailInTheBrowserSeesAnAlteredEntryFailAndDownloadsABundleTheSdkVerifies()
+    {
+        using var sender = await fixture.System.ClientForUserAsync("sattarkhanov");
+        var sent = await sender.Relay.SendMessageAsync(new SendMessageRequest
+        {
+            ClientMessageId = Guid.NewGuid().ToString(), ActionRecipients = { "uz-cus-khodjaev" }, Precedence = Precedence.Immediate, Subject = "For the trail",
+        });
+        using var auditorClient = await fixture.System.ClientForUserAsync("omarova");
+        await LiaisonNet.TestKit.Expect.TrailAsync(auditorClient, sent.MessageId, "message.sent");
+
+        var page = await SignedInPageAsync("omarova");
+        await page.GetByTestId("trail-object").FillAsync(sent.MessageId);
+        await page.GetByTestId("trail-show").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("trail-verdict")).ToHaveAttributeAsync("data-verified", "true", new() { Timeout = 15_000 });
+        await Assertions.Expect(page.GetByTestId("trail-entry").Filter(new() { HasText = "message.sent" })).ToHaveAttributeAsync("data-verified", "true");
+        await Assertions.Expect(page.GetByTestId("trail-entry").Filter(new() { HasText = "message.sent" })).ToContainTextAsync("kz-bs-sattarkhanov");
+
+        // A checkpoint kept in the browser; the log still extends it.
+        await page.GetByTestId("checkpoint-save").ClickAsync();
+        await page.GetByTestId("checkpoint-check").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("consistency-status")).ToHaveAttributeAsync("data-consistent", "true", new() { Timeout = 15_000 });
+
+        // The bundle downloads as a file, and the SDK's offline verifier accepts it.
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByTestId("trail-download").ClickAsync());
+        var file = Path.Combine(Path.GetTempPath(), $"{Guid.NewGuid():n}.bundle");
+        await download.SaveAsAsync(file);
+        var bundle = LiaisonNet.Protos.Audit.V1.AuditBundle.Parser.ParseFrom(await File.ReadAllBytesAsync(file));
+        var verified = LiaisonNet.Client.Audit.AuditBundleVerifier.Verify(bundle);
+        Assert.True(verified.Valid, verified.Detail);
+        Assert.Contains(bundle.Entries, e => e.Entry.Event.Action == "message.sent");
+
+        // The stored bytes of the sent event altered behind the service's back: the browser shows it failing.
+        await AlterLoggedEventAsync("message.sent", sent.MessageId);
+        await page.GetByTestId("trail-show").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("trail-verdict")).ToHaveAttributeAsync("data-verified", "false", new() { Timeout = 15_000 });
+        await Assertions.Expect(page.GetByTestId("trail-entry").Filter(new() { HasText = "message.sent" })).ToHaveAttributeAsync("data-verified", "false");
+    }
+
+    /// <summary>Changes one letter of an event's logged data in the audit database, leaving its leaf hash as it was.</summary>
+    private async Task AlterLoggedEventAsync(string action, string objectId)
+    {
+        await using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(fixture.System.DataPath, "audit", "audit.db")};Pooling=false");
+        await db.OpenAsync();
+        await using var find = db.CreateCommand();
+        find.CommandText = "SELECT idx, data FROM entries";
+        long? index = null;
+        byte[]? altered = null;
+        await using (var reader = await find.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                var data = (byte[])reader[1];
+                var e = LiaisonNet.Protos.Audit.V1.AuditEvent.Parser.ParseFrom(data);
+                if (e.Action == action && e.ObjectId == objectId)
+                {
+                    var at = data.AsSpan().IndexOf("sattarkhanov"u8);
+                    data[at] = (byte)'S';
+                    (index, altered) = (reader.GetInt64(0), data);
+                }
+            }
+        }
+
+        Assert.NotNull(index);
+        await using var update = db.CreateCommand();
+        update.CommandText = "UPDATE entries SET data = $data WHERE idx = $idx";
+        update.Parameters.AddWithValue("$data", altered);
+        update.Parameters.AddWithValue("$idx", index);
+        Assert.Equal(1, await update.ExecuteNonQueryAsync());
+    }
+
     private static async Task<string> SendAsync(LiaisonNet.Client.LiaisonClient sender, Precedence precedence, string subject) =>
         (await sender.Relay.SendMessageAsync(new SendMessageRequest
         {

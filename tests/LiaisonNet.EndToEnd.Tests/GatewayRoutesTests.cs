@@ -126,4 +126,21 @@ public sealed class GatewayRoutesTests(SystemFixture fixture) : IClassFixture<Sy
         Assert.Equal(HttpStatusCode.OK, (await decider.PostJsonAsync($"/api/permissions/{permission.Id}/decision", new DecisionDto(true, "Agreed"))).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await holder.PostJsonAsync($"/api/messages/{sent.MessageId}/forward", new ForwardDto("f1", ["tj-dca-rahimov"], null, null))).StatusCode);
     }
+
+    [Fact]
+    public async Task OnlyAuditorsReachTheAuditRoutesAndOnlyForTheirAgency()
+    {
+        foreach (var user in new[] { "sattarkhanov", "abenov" })
+        {
+            using var officer = await System.GatewaySessionAsync(user);
+            foreach (var route in new[] { "/api/audit/trail?agency=KZ-BS", "/api/audit/consistency?first=1", "/api/audit/bundle?objectId=kz-bs-sattarkhanov" })
+            {
+                Assert.Equal(HttpStatusCode.Forbidden, (await officer.Http.GetAsync(route)).StatusCode);
+            }
+        }
+
+        using var auditor = await System.GatewaySessionAsync("omarova");
+        Assert.Equal(HttpStatusCode.OK, (await auditor.Http.GetAsync("/api/audit/trail?agency=KZ-BS")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await auditor.Http.GetAsync("/api/audit/trail?agency=UZ-CUS")).StatusCode);
+    }
 }

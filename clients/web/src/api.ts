@@ -301,6 +301,22 @@ export function decidePermission(permissionId: string, grant: boolean, reason: s
   return request('POST', `/api/permissions/${encodeURIComponent(permissionId)}/decision`, { body: { grant, reason } });
 }
 
+export interface TrailPage {
+  entries: { index: number; data: string; leafHash: string; proof: string[] }[];
+  checkpoint: { treeSize: number; rootHash: string; note: string; signature: string; keyId: string };
+  keys: { keyId: string; spki: string }[];
+  nextPageToken: string | null;
+}
+
+export function getTrail(query: Record<string, string>): Promise<TrailPage> {
+  const params = new URLSearchParams(Object.entries(query).filter(([, value]) => value !== ''));
+  return request('GET', `/api/audit/trail?${params.toString()}`);
+}
+
+export function getConsistency(first: number): Promise<{ checkpoint: TrailPage['checkpoint']; proof: { firstSize: number; secondSize: number; hashes: string[] } }> {
+  return request('GET', `/api/audit/consistency?first=${first}`);
+}
+
 export function markRead(messageId: string): Promise<void> {
   return request('POST', `/api/messages/${encodeURIComponent(messageId)}/read`);
 }

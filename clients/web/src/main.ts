@@ -8,6 +8,7 @@ import { createInboxPanel } from './inbox';
 import { createSearchPanel } from './search';
 import { createSentPanel } from './sent';
 import { createDeskBoardPanel } from './desks';
+import { createAuditPanel } from './audit';
 
 const app = document.getElementById('app')!;
 document.title = t('title.plain');
@@ -92,6 +93,10 @@ function renderApp(me: Me): void {
     panels.append(desks.element, el('div', { className: 'compose-bar' }, [toggle]), search.element, compose.element, inbox.element, sent.element);
   } else {
     panels.append(desks.element, inbox.element, createSearchPanel({ isRecipient: () => false, addRecipient: null }).element);
+  }
+  if (me.roles.includes('auditor')) {
+    // Trails, verified in this browser: auditors only (the audit service refuses anyone else anyway).
+    panels.append(createAuditPanel());
   }
 
   let ended = false;

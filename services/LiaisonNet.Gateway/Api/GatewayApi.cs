@@ -27,6 +27,8 @@ public static class GatewayApi
             .RequireAuthorization(policy => policy.AddAuthenticationSchemes(CookieAuthenticationDefaults.AuthenticationScheme).RequireAuthenticatedUser())
             .AddEndpointFilter(RequireCsrfHeader);
 
+        api.MapAuditApi();
+
         api.MapGet("/me", (HttpContext context) =>
         {
             var user = context.User;

@@ -113,6 +113,7 @@ public static class Extensions
 
         services.AddGrpcClient<DirectoryService.DirectoryServiceClient>(o => o.Address = new Uri(urls.Directory));
         services.AddGrpcClient<RelayService.RelayServiceClient>(o => o.Address = new Uri(urls.Relay));
+        services.AddGrpcClient<LiaisonNet.Protos.Audit.V1.AuditService.AuditServiceClient>(o => o.Address = new Uri(urls.Audit));
         return builder;
     }
 
