@@ -134,13 +134,13 @@ public sealed partial class WorkspaceTests(BrowserFixture fixture) : IClassFixtu
         var officer = await SignedInPageAsync("khodjaev");
         var item = officer.GetByTestId("inbox-item").Filter(new() { HasText = "Convoy at Oybek" });
         await Assertions.Expect(item).ToBeVisibleAsync(Soon);
-        await Assertions.Expect(item.GetByTestId("handling")).ToContainTextAsync("H2: not to be passed on");
-        await Assertions.Expect(item.GetByTestId("evaluation")).ToContainTextAsync("B2: usually reliable source; known personally to the source");
+        await Assertions.Expect(item.GetByTestId("item-handling")).ToContainTextAsync("H2: not to be passed on");
+        await Assertions.Expect(item.GetByTestId("item-evaluation")).ToContainTextAsync("B2: usually reliable source; known personally to the source");
 
         var receipt = sender.GetByTestId("sent-item").Filter(new() { HasText = "Convoy at Oybek" }).GetByTestId("receipt");
         await Assertions.Expect(receipt).ToHaveAttributeAsync("data-state", "delivered", new() { Timeout = 20_000 });
 
-        await item.Locator("summary").ClickAsync();
+        await item.GetByTestId("message-open").ClickAsync();
         await Assertions.Expect(receipt).ToHaveAttributeAsync("data-state", "read", new() { Timeout = 20_000 });
 
         // CANTCO without a reason asks for one; WILCO acknowledges and answers.
@@ -323,6 +323,43 @@ public sealed partial class WorkspaceTests(BrowserFixture fixture) : IClassFixtu
         update.Parameters.AddWithValue("$data", altered);
         update.Parameters.AddWithValue("$idx", index);
         Assert.Equal(1, await update.ExecuteNonQueryAsync());
+    }
+
+    [Fact]
+    public async Task EveryScreenHasNoSeriousOrCriticalAccessibilityViolation()
+    {
+        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { Locale = "en-GB" });
+        var signedOut = await context.NewPageAsync();
+        await signedOut.GotoAsync(fixture.System.Urls.Gateway + "/");
+        await Assertions.Expect(signedOut.GetByTestId("signin")).ToBeVisibleAsync(Soon);
+        await Accessibility.AssertNoSeriousViolationsAsync(signedOut, "signed out");
+
+        using var khodjaev = await fixture.System.ClientForUserAsync("khodjaev");
+        await khodjaev.Relay.SendMessageAsync(new SendMessageRequest
+        {
+            ClientMessageId = Guid.NewGuid().ToString(), ActionRecipients = { "kz-bs-sattarkhanov" }, Precedence = Precedence.Flash, Subject = "Accessible FLASH",
+            HandlingCode = HandlingCode.H2, Evaluation = new Evaluation { SourceReliability = "A", InformationAssessment = "1" },
+        });
+        var officer = await SignedInPageAsync("sattarkhanov");
+        await Assertions.Expect(officer.GetByTestId("inbox-item").First).ToBeVisibleAsync(Soon);
+        await officer.GetByTestId("search-input").FillAsync("Dostuk");
+        await Assertions.Expect(officer.GetByTestId("desk-result").First).ToBeVisibleAsync(Soon);
+        await officer.GetByTestId("inbox-item").First.GetByTestId("message-open").ClickAsync();
+        await Accessibility.AssertNoSeriousViolationsAsync(officer, "officer workspace");
+
+        var russian = await SignedInPageAsync("khodjaev", "ru-RU");
+        await Assertions.Expect(russian.Locator("#inbox-title")).ToHaveTextAsync("Входящие");
+        await Accessibility.AssertNoSeriousViolationsAsync(russian, "officer workspace in Russian");
+
+        var phone = await SignedInPageAsync("zhaksylykova", "en-GB", new ViewportSize { Width = 390, Height = 844 });
+        await Assertions.Expect(phone.Locator("#inbox-title")).ToBeVisibleAsync(Soon);
+        await Accessibility.AssertNoSeriousViolationsAsync(phone, "phone");
+
+        var auditor = await SignedInPageAsync("omarova");
+        await auditor.GetByTestId("trail-agency").FillAsync("KZ-BS");
+        await auditor.GetByTestId("trail-show").ClickAsync();
+        await Assertions.Expect(auditor.GetByTestId("trail-verdict")).ToHaveAttributeAsync("data-verified", "true", new() { Timeout = 15_000 });
+        await Accessibility.AssertNoSeriousViolationsAsync(auditor, "audit trail");
     }
 
     private static async Task<string> SendAsync(LiaisonNet.Client.LiaisonClient sender, Precedence precedence, string subject) =>

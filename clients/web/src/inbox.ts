@@ -118,13 +118,13 @@ export function createInboxPanel(): InboxPanel {
   function metaLine(item: InboxItem): HTMLElement | null {
     const parts: Node[] = [];
     if (item.handlingCode && item.handlingCode !== 'H0') {
-      parts.push(el('span', { className: 'handling', testId: 'handling', text: `${item.handlingCode}: ${t(`handling.${item.handlingCode}`)}` }));
+      parts.push(el('span', { className: 'handling', testId: 'item-handling', text: `${item.handlingCode}: ${t(`handling.${item.handlingCode}`)}` }));
       if (item.handlingNote) parts.push(el('span', { text: item.handlingNote, autoDir: true }));
     }
     if (item.evaluation?.sourceReliability) {
       const { sourceReliability: source, informationAssessment: information } = item.evaluation;
       parts.push(el('span', {
-        className: 'evaluation', testId: 'evaluation',
+        className: 'evaluation', testId: 'item-evaluation',
         text: `${source}${information}: ${t(`evaluation.source.${source}`)}; ${t(`evaluation.information.${information}`)}`,
       }));
     }
@@ -207,7 +207,7 @@ export function createInboxPanel(): InboxPanel {
     }
 
     const details = el('details', {}, [
-      el('summary', { text: t('inbox.showMessage') }),
+      el('summary', { text: t('inbox.showMessage'), testId: 'message-open' }),
       el('div', { className: 'message-body', text: item.body, autoDir: true }),
     ]);
     details.addEventListener('toggle', () => {
