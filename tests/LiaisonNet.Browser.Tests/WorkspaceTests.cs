@@ -362,6 +362,35 @@ public sealed partial class WorkspaceTests(BrowserFixture fixture) : IClassFixtu
         await Accessibility.AssertNoSeriousViolationsAsync(auditor, "audit trail");
     }
 
+    [Fact]
+    public async Task TheOfficerCardShowsRestrictedFieldsOnlyWhereAllowedAndFiltersNarrowTheSearch()
+    {
+        var insider = await SignedInPageAsync("sattarkhanov");
+        await Assertions.Expect(insider.GetByTestId("second-factor")).ToHaveAttributeAsync("href", new Regex("/account/security$"));
+        await insider.GetByTestId("search-input").FillAsync("Qasymov");
+        var result = insider.GetByTestId("search-result").Filter(new() { HasText = "Қасымов" });
+        await Assertions.Expect(result).ToBeVisibleAsync(Soon);
+        await result.GetByTestId("card-open").ClickAsync();
+        await Assertions.Expect(result.GetByTestId("officer-card")).ToContainTextAsync("+7 7252 40 22 17", new() { Timeout = 15_000 });
+        await Assertions.Expect(result.GetByTestId("officer-card")).ToContainTextAsync("Turkistan Regional Border Directorate");
+
+        var outsider = await SignedInPageAsync("khodjaev");
+        await outsider.GetByTestId("search-input").FillAsync("Qasymov");
+        var foreign = outsider.GetByTestId("search-result").Filter(new() { HasText = "Қасымов" });
+        await Assertions.Expect(foreign).ToBeVisibleAsync(Soon);
+        await foreign.GetByTestId("card-open").ClickAsync();
+        await Assertions.Expect(foreign.GetByTestId("officer-card")).ToContainTextAsync("Also seen as", new() { Timeout = 15_000 });
+        await Assertions.Expect(foreign.GetByTestId("officer-card")).Not.ToContainTextAsync("7252");
+        await Assertions.Expect(foreign.GetByTestId("officer-card")).Not.ToContainTextAsync("Turkistan Regional");
+
+        // A filter narrows the same query: Uzbek officers only.
+        await outsider.GetByTestId("search-input").FillAsync("customs");
+        await Assertions.Expect(outsider.GetByTestId("search-result").Filter(new() { HasText = "Zhaksylykova" })).ToBeVisibleAsync(Soon);
+        await outsider.GetByTestId("filter-country").SelectOptionAsync("UZ");
+        await Assertions.Expect(outsider.GetByTestId("search-result").Filter(new() { HasText = "Zhaksylykova" })).ToHaveCountAsync(0, new() { Timeout = 15_000 });
+        await Assertions.Expect(outsider.GetByTestId("search-result").First).ToContainTextAsync("UZ");
+    }
+
     private static async Task<string> SendAsync(LiaisonNet.Client.LiaisonClient sender, Precedence precedence, string subject) =>
         (await sender.Relay.SendMessageAsync(new SendMessageRequest
         {

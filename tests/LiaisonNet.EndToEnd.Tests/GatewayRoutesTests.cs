@@ -143,4 +143,21 @@ public sealed class GatewayRoutesTests(SystemFixture fixture) : IClassFixture<Sy
         Assert.Equal(HttpStatusCode.OK, (await auditor.Http.GetAsync("/api/audit/trail?agency=KZ-BS")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await auditor.Http.GetAsync("/api/audit/trail?agency=UZ-CUS")).StatusCode);
     }
+
+    [Fact]
+    public async Task TheOfficerCardHoldsRestrictedFieldsOnlyForTheirAudience()
+    {
+        using var insider = await System.GatewaySessionAsync("sattarkhanov");
+        var own = await insider.Http.GetFromJsonAsync<OfficerCardDto>("/api/officers/kz-bs-qasymov");
+        Assert.Equal("+7 7252 40 22 17", own!.Restricted!.PersonalPhone);
+
+        using var outsider = await System.GatewaySessionAsync("khodjaev");
+        var foreign = await outsider.Http.GetFromJsonAsync<OfficerCardDto>("/api/officers/kz-bs-qasymov");
+        Assert.Null(foreign!.Restricted);
+        Assert.Equal(string.Empty, foreign.Summary.UnitName);
+        Assert.Equal(HttpStatusCode.NotFound, (await outsider.Http.GetAsync("/api/officers/kz-bs-nobody")).StatusCode);
+
+        using var anonymous = new HttpClient { BaseAddress = new Uri(System.Urls.Gateway) };
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/officers/kz-bs-qasymov")).StatusCode);
+    }
 }

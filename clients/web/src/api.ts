@@ -11,6 +11,7 @@ export interface Me {
   country: string;
   agency: string;
   roles: string[];
+  securityUrl: string;
 }
 
 export interface Officer {
@@ -24,6 +25,28 @@ export interface Officer {
   posting: string;
   languages: string[];
   matchedOn: string;
+  onDutyAt?: string[];
+  unitName?: string;
+}
+
+export interface OfficerCard {
+  summary: Officer;
+  nameVariants: string[];
+  specialities: string[];
+  contacts: { kind: string; value: string }[];
+  languageSkills: { language: string; level: string }[];
+  restricted: { personalPhone: string | null; clearance: string | null; homeUnit: string | null } | null;
+}
+
+export interface SearchFilters {
+  country?: string;
+  language?: string;
+  speciality?: string;
+  onDutyNow?: boolean;
+}
+
+export function getOfficer(id: string): Promise<OfficerCard> {
+  return request('GET', `/api/officers/${encodeURIComponent(id)}`);
 }
 
 export type ReplyCode = 'WILCO' | 'HAVCO' | 'CANTCO';
@@ -219,8 +242,12 @@ export function signOut(): void {
   form.submit();
 }
 
-export function searchDirectory(query: string, signal: AbortSignal): Promise<{ officers: Officer[] }> {
+export function searchDirectory(query: string, signal: AbortSignal, filters: SearchFilters = {}): Promise<{ officers: Officer[] }> {
   const params = new URLSearchParams({ q: query, pageSize: '20' });
+  if (filters.country) params.set('country', filters.country);
+  if (filters.language) params.set('language', filters.language);
+  if (filters.speciality) params.set('speciality', filters.speciality);
+  if (filters.onDutyNow) params.set('onDutyNow', 'true');
   return request('GET', `/api/directory/search?${params.toString()}`, { signal });
 }
 

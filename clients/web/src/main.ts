@@ -64,6 +64,7 @@ function renderApp(me: Me): void {
     el('strong', { text: me.displayName, autoDir: true }),
     el('span', { className: 'muted', text: ` · ${me.agency} · ${me.country}` }),
   ]);
+  const security = el('a', { text: t('app.secondFactor'), testId: 'second-factor', className: 'topbar-link', attrs: { href: me.securityUrl } });
   const signOutButton = button(t('app.signOut'), () => {
     signOutButton.disabled = true;
     feed.stop();
@@ -108,7 +109,7 @@ function renderApp(me: Me): void {
     onSessionLost: sessionEnded,
   });
 
-  app.replaceChildren(header([connection, identity, signOutButton]), panels);
+  app.replaceChildren(header([connection, identity, security, signOutButton]), panels);
 
   function sessionEnded(): void {
     if (ended) return;

@@ -1,4 +1,4 @@
-import { ApiError, getDesks, getLists, searchDirectory, type Desk, type DistributionList, type Officer, type Recipient } from './api';
+import { ApiError, getDesks, getLists, getOfficer, searchDirectory, type Desk, type DistributionList, type Officer, type OfficerCard, type Recipient } from './api';
 import { button, describeError, el } from './dom';
 import { formatLocal } from './format';
 import { t, tn } from './i18n';
@@ -133,10 +133,37 @@ export function createSearchPanel(options: SearchPanelOptions): SearchPanel {
         : null,
     ]);
 
+    const duty = (officer.onDutyAt ?? []).length > 0
+      ? el('div', { className: 'meta on-duty', text: t('search.onDutyAt', { desks: officer.onDutyAt!.join(', ') }) })
+      : null;
+    const card = el('details', { className: 'officer-card', testId: 'officer-card' }, [el('summary', { text: t('card.open'), testId: 'card-open' })]);
+    card.addEventListener('toggle', () => {
+      if (card.open && card.children.length === 1) void fillCard(card, officer.id);
+    });
     return el('li', { testId: 'search-result', className: 'result' }, [
-      el('div', { className: 'result-text' }, [names, rank, agency, posting, extras]),
+      el('div', { className: 'result-text' }, [names, rank, agency, posting, duty, extras, card]),
       add,
     ]);
+  }
+
+  /** The officer's card: every field the directory shows this user, restricted ones only where it lets them. */
+  async function fillCard(card: HTMLElement, id: string): Promise<void> {
+    try {
+      const officer: OfficerCard = await getOfficer(id);
+      const rows: [string, string][] = [
+        [t('card.names'), officer.nameVariants.join(' · ')],
+        [t('card.languages'), officer.languageSkills.map((l) => `${l.language} (${t(`level.${l.level}`)})`).join(', ')],
+        [t('card.specialities'), officer.specialities.join(', ')],
+        ...officer.contacts.map((c): [string, string] => [t(`contact.${c.kind}`), c.value]),
+      ];
+      if (officer.summary.unitName) rows.push([t('card.unit'), officer.summary.unitName]);
+      if (officer.restricted?.personalPhone) rows.push([t('card.personalPhone'), officer.restricted.personalPhone]);
+      if (officer.restricted?.clearance) rows.push([t('card.clearance'), officer.restricted.clearance]);
+      if (officer.restricted?.homeUnit) rows.push([t('card.homeUnit'), officer.restricted.homeUnit]);
+      card.append(el('dl', {}, rows.filter(([, value]) => value !== '').flatMap(([label, value]) => [el('dt', { text: label }), el('dd', { text: value, autoDir: true })])));
+    } catch (error) {
+      card.append(el('p', { className: 'field-error', text: describeError(error) }));
+    }
   }
 
   async function run(query: string): Promise<void> {
@@ -146,7 +173,7 @@ export function createSearchPanel(options: SearchPanelOptions): SearchPanel {
     status.textContent = t('search.searching');
     try {
       const [{ officers }, { desks, lists }] = await Promise.all([
-        searchDirectory(query, controller.signal),
+        searchDirectory(query, controller.signal, { country: country.value, language: language.value, onDutyNow: onDuty.checked }),
         desksAndLists().catch(() => ({ desks: [] as Desk[], lists: [] as DistributionList[] })),
       ]);
       if (controller.signal.aborted) return;
@@ -166,6 +193,24 @@ export function createSearchPanel(options: SearchPanelOptions): SearchPanel {
     }
   }
 
+  const country = el('select', { testId: 'filter-country', attrs: { 'aria-label': t('filter.country') } }, [
+    el('option', { text: t('filter.anyCountry'), attrs: { value: '' } }),
+    ...['KZ', 'UZ', 'KG', 'TJ', 'TM', 'AF'].map((code) => el('option', { text: t(`country.${code}`), attrs: { value: code } })),
+  ]);
+  const language = el('select', { testId: 'filter-language', attrs: { 'aria-label': t('filter.language') } }, [
+    el('option', { text: t('filter.anyLanguage'), attrs: { value: '' } }),
+    ...['ru', 'en', 'kk', 'uz', 'ky', 'tg', 'tk', 'fa', 'ps', 'zh'].map((code) => el('option', { text: t(`language.${code}`), attrs: { value: code } })),
+  ]);
+  const onDuty = el('input', { testId: 'filter-on-duty', attrs: { type: 'checkbox', id: 'filter-on-duty' } });
+  const filters = el('div', { className: 'filters' }, [
+    country, language, el('label', { className: 'muted', attrs: { for: 'filter-on-duty' } }, [onDuty, el('span', { text: ` ${t('filter.onDutyNow')}` })]),
+  ]);
+  const rerun = (): void => {
+    const query = input.value.trim();
+    if (query.length >= MIN_QUERY_LENGTH) void run(query);
+  };
+  for (const control of [country, language, onDuty]) control.addEventListener('change', rerun);
+
   input.addEventListener('input', () => {
     window.clearTimeout(debounceTimer);
     const query = input.value.trim();
@@ -182,6 +227,7 @@ export function createSearchPanel(options: SearchPanelOptions): SearchPanel {
   const element = el('section', { className: 'panel', attrs: { 'aria-labelledby': 'search-title' } }, [
     el('h2', { text: t('search.title'), attrs: { id: 'search-title' } }),
     el('label', { className: 'field-label', text: t('search.label'), attrs: { for: 'search-input' } }),
+    filters,
     input,
     status,
     results,

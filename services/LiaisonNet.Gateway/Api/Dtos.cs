@@ -3,13 +3,31 @@ using LiaisonNet.Protos.Relay.V1;
 
 namespace LiaisonNet.Gateway.Api;
 
-public sealed record MeDto(string Subject, string DisplayName, string? Country, string? Agency, IReadOnlyList<string> Roles);
+public sealed record MeDto(string Subject, string DisplayName, string? Country, string? Agency, IReadOnlyList<string> Roles, string SecurityUrl);
 
 public sealed record OfficerDto(string Id, string DisplayName, string LatinName, string Rank, string Country, string Agency, string AgencyName,
-    string Posting, IReadOnlyList<string> Languages, string MatchedOn)
+    string Posting, IReadOnlyList<string> Languages, string MatchedOn, IReadOnlyList<string> OnDutyAt, string UnitName)
 {
     public static OfficerDto From(OfficerSummary o) => new(o.Id, o.DisplayName, o.LatinName, o.Rank, o.Country, o.Agency, o.AgencyName, o.Posting,
-        [.. o.Languages], o.MatchedOn switch { MatchKind.Exact => "exact", MatchKind.Variant => "variant", _ => "fuzzy" });
+        [.. o.Languages], o.MatchedOn switch { MatchKind.Exact => "exact", MatchKind.Variant => "variant", _ => "fuzzy" }, [.. o.OnDutyAt], o.UnitName);
+}
+
+public sealed record ContactDto(string Kind, string Value);
+
+public sealed record LanguageDto(string Language, string Level);
+
+/// <summary>Restricted fields, each present only where the directory lets this user see it.</summary>
+public sealed record RestrictedDto(string? PersonalPhone, string? Clearance, string? HomeUnit);
+
+/// <summary>Everything the directory shows this user of one officer.</summary>
+public sealed record OfficerCardDto(OfficerDto Summary, IReadOnlyList<string> NameVariants, IReadOnlyList<string> Specialities, IReadOnlyList<ContactDto> Contacts,
+    IReadOnlyList<LanguageDto> LanguageSkills, RestrictedDto? Restricted)
+{
+    public static OfficerCardDto From(Officer o) => new(OfficerDto.From(o.Summary), [.. o.NameVariants], [.. o.Specialities],
+        [.. o.Contacts.Select(c => new ContactDto(c.Kind, c.Value))], [.. o.LanguageSkills.Select(l => new LanguageDto(l.Language, l.Level))],
+        o.Restricted is { } r ? new RestrictedDto(Empty(r.PersonalPhone), Empty(r.Clearance), Empty(r.HomeUnit)) : null);
+
+    private static string? Empty(string value) => value.Length == 0 ? null : value;
 }
 
 public sealed record OnDutyDto(string? Primary, string? PrimaryName, string? Backup, string? BackupName, DateTimeOffset? ShiftEnds, string LocalTime);

@@ -32,11 +32,14 @@ public static class GatewayApi
         api.MapGet("/me", (HttpContext context) =>
         {
             var user = context.User;
-            return TypedResults.Ok(new MeDto(user.SubjectId(), user.DisplayName(), user.Country(), user.Agency(), [.. user.GetClaims(OpenIddictConstants.Claims.Role)]));
+            var security = new Uri(context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<ServiceDefaults.Hosting.LiaisonOptions>>().Value.Urls.Issuer, "account/security");
+            return TypedResults.Ok(new MeDto(user.SubjectId(), user.DisplayName(), user.Country(), user.Agency(), [.. user.GetClaims(OpenIddictConstants.Claims.Role)],
+                security.ToString()));
         }).WithAccessRule(AccessRule.Session(AccessCallers.AnyPerson).Checks("The session's own user."));
 
         api.MapGet("/directory/search", async (
-            HttpContext context, DirectoryService.DirectoryServiceClient directory, string? q, int? pageSize, string? pageToken, string? country, string? agency) =>
+            HttpContext context, DirectoryService.DirectoryServiceClient directory, string? q, int? pageSize, string? pageToken, string? country, string? agency,
+            string? centre, string? crossingPoint, string? speciality, string? language, bool? onDutyNow, bool? onDutyFirst) =>
         {
             try
             {
@@ -47,6 +50,12 @@ public static class GatewayApi
                     PageToken = pageToken ?? string.Empty,
                     Country = country ?? string.Empty,
                     Agency = agency ?? string.Empty,
+                    Centre = centre ?? string.Empty,
+                    CrossingPoint = crossingPoint ?? string.Empty,
+                    Speciality = speciality ?? string.Empty,
+                    Language = language ?? string.Empty,
+                    OnDutyNow = onDutyNow ?? false,
+                    OnDutyFirst = onDutyFirst ?? false,
                 }, await context.ForUserAsync());
                 return Results.Ok(new SearchResultDto([.. response.Officers.Select(OfficerDto.From)], NullIfEmpty(response.NextPageToken)));
             }
@@ -57,6 +66,18 @@ public static class GatewayApi
         }).WithAccessRule(AccessRule.Session(AccessCallers.AnyPerson).Checks("The directory's rules, with the user's own token."));
 
         var lookup = AccessRule.Session(AccessCallers.AnyPerson).Checks("The directory's public entries, with the user's own token.");
+        api.MapGet("/officers/{officerId}", async (HttpContext context, DirectoryService.DirectoryServiceClient directory, string officerId) =>
+        {
+            try
+            {
+                return Results.Ok(OfficerCardDto.From(await directory.GetOfficerAsync(new GetOfficerRequest { Id = officerId }, await context.ForUserAsync())));
+            }
+            catch (RpcException ex)
+            {
+                return ex.ToProblem();
+            }
+        }).WithAccessRule(AccessRule.Session(AccessCallers.AnyPerson).Checks("The directory shows restricted fields only where this user may see them, and audits it."));
+
         api.MapGet("/desks", async (HttpContext context, DirectoryService.DirectoryServiceClient directory) =>
         {
             try
