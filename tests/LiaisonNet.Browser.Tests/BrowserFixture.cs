@@ -4,7 +4,7 @@ using Microsoft.Playwright;
 namespace LiaisonNet.Browser.Tests;
 
 /// <summary>The running system and one headless Chromium, shared by the tests of a class.</summary>
-public sealed class BrowserFixture : IAsyncLifetime
+public class BrowserFixture : IAsyncLifetime
 {
     /// <summary>Debian's Chromium; <c>tests/run.sh</c> installs it when missing.</summary>
     public const string ChromiumPath = "/usr/bin/chromium";
@@ -15,6 +15,9 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public IBrowser Browser { get; private set; } = null!;
 
+    /// <summary>Settings of the system under test; a fixture for a particular journey changes them.</summary>
+    protected virtual IReadOnlyDictionary<string, string?>? Settings => null;
+
     public async Task InitializeAsync()
     {
         if (!File.Exists(ChromiumPath))
@@ -22,7 +25,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             throw new InvalidOperationException($"{ChromiumPath} is missing: run tests/run.sh, which installs Debian's chromium package.");
         }
 
-        System = await RunningSystem.StartAsync();
+        System = await RunningSystem.StartAsync(Settings);
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
