@@ -78,6 +78,7 @@ public sealed partial class WorkspaceTests(BrowserFixture fixture) : IClassFixtu
         Assert.True(inboxTop < searchTop, $"the inbox (y = {inboxTop}) does not come before the directory (y = {searchTop})");
         await Assertions.Expect(page.GetByTestId("send")).Not.ToBeVisibleAsync();
         await Assertions.Expect(page).ToHaveTitleAsync(new Regex(@"^\(1\) LiaisonNet$"), new() { Timeout = 15_000 });
+        await Assertions.Expect(page.Locator("link[rel=icon]")).ToHaveAttributeAsync("data-count", "1");
 
         // A ROUTINE arriving later goes below it; acknowledging the FLASH clears the tab's count.
         await SendAsync(sender, Precedence.Routine, "Later routine note");
@@ -85,6 +86,7 @@ public sealed partial class WorkspaceTests(BrowserFixture fixture) : IClassFixtu
         await Assertions.Expect(page.GetByTestId("inbox-item").First).ToHaveAttributeAsync("data-message-id", flash);
         await first.GetByTestId("ack").ClickAsync();
         await Assertions.Expect(page).ToHaveTitleAsync("LiaisonNet", new() { Timeout = 15_000 });
+        await Assertions.Expect(page.Locator("link[rel=icon]")).ToHaveAttributeAsync("data-count", "0");
 
         // On a phone the form opens on demand.
         await page.GetByTestId("compose-toggle").ClickAsync();
@@ -389,6 +391,40 @@ public sealed partial class WorkspaceTests(BrowserFixture fixture) : IClassFixtu
         await outsider.GetByTestId("filter-country").SelectOptionAsync("UZ");
         await Assertions.Expect(outsider.GetByTestId("search-result").Filter(new() { HasText = "Zhaksylykova" })).ToHaveCountAsync(0, new() { Timeout = 15_000 });
         await Assertions.Expect(outsider.GetByTestId("search-result").First).ToContainTextAsync("UZ");
+    }
+
+    [Fact]
+    public async Task AReplyAnswersTheMessageInItsCaseAndTheThreadShowsTheCaseAlone()
+    {
+        using var khodjaev = await fixture.System.ClientForUserAsync("khodjaev");
+        var original = await khodjaev.Relay.SendMessageAsync(new SendMessageRequest
+        {
+            ClientMessageId = Guid.NewGuid().ToString(), ActionRecipients = { "kz-bs-sattarkhanov" }, Precedence = Precedence.Priority, Subject = "Case opening", CaseId = "UZ-2026-31",
+        });
+        await khodjaev.Relay.SendMessageAsync(new SendMessageRequest
+        {
+            ClientMessageId = Guid.NewGuid().ToString(), ActionRecipients = { "kz-bs-sattarkhanov" }, Precedence = Precedence.Routine, Subject = "Unrelated note",
+        });
+
+        var page = await SignedInPageAsync("sattarkhanov");
+        var item = page.GetByTestId("inbox-item").Filter(new() { HasText = "Case opening" });
+        await Assertions.Expect(item).ToBeVisibleAsync(Soon);
+        await item.GetByTestId("reply").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("recipient-chip")).ToHaveAttributeAsync("data-address", "uz-cus-khodjaev");
+        await Assertions.Expect(page.GetByTestId("subject")).ToHaveValueAsync("Re: Case opening");
+        await Assertions.Expect(page.GetByTestId("case")).ToHaveValueAsync("UZ-2026-31");
+        await page.GetByTestId("body").FillAsync("Принято, работаем.");
+        await page.GetByTestId("send").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("send-status")).ToContainTextAsync("Sent", new() { Timeout = 15_000 });
+
+        var answer = Assert.Single((await khodjaev.Relay.ListInboxAsync(new ListInboxRequest { Limit = 200 })).Items, i => i.Subject == "Re: Case opening");
+        Assert.Equal((original.MessageId, "UZ-2026-31"), (answer.InReplyTo, answer.CaseId));
+
+        await item.GetByTestId("thread").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("thread-bar")).ToContainTextAsync("UZ-2026-31");
+        await Assertions.Expect(page.GetByTestId("inbox-item").Filter(new() { HasText = "Unrelated note" })).ToHaveCountAsync(0);
+        await page.GetByTestId("thread-close").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("inbox-item").Filter(new() { HasText = "Unrelated note" })).ToHaveCountAsync(1);
     }
 
     private static async Task<string> SendAsync(LiaisonNet.Client.LiaisonClient sender, Precedence precedence, string subject) =>

@@ -75,6 +75,7 @@ export interface InboxItem {
   evaluation?: Evaluation | null;
   classification?: string;
   caseId?: string;
+  inReplyTo?: string;
   viaDesk?: string;
 }
 
@@ -135,6 +136,7 @@ export interface SendMessageRequest {
   evaluation: Evaluation | null;
   classification: string;
   caseId: string;
+  inReplyTo: string;
   expiresAt: string | null;
 }
 

@@ -16,10 +16,20 @@ interface Addressee extends Recipient {
   role: 'action' | 'information';
 }
 
+/** What a reply starts from: the message it answers, its sender, and its case. */
+export interface ReplyTo {
+  messageId: string;
+  sender: Recipient;
+  subject: string;
+  caseId: string;
+}
+
 export interface ComposePanel {
   element: HTMLElement;
   addRecipient: (recipient: Recipient) => void;
   hasRecipient: (address: string) => boolean;
+  /** Starts a reply: the sender as recipient, "Re:" subject, the same case, linked to the message it answers. */
+  replyTo: (message: ReplyTo) => void;
 }
 
 // The relay names fields as "subject", "action_recipients[0]" or "evaluation.source_reliability"; fold them onto the form's fields.
@@ -46,6 +56,7 @@ interface Draft {
   classification?: string;
   caseId?: string;
   expires?: string;
+  inReplyTo?: string;
   clientMessageId: string | null;
 }
 
@@ -64,6 +75,9 @@ export function createComposePanel(onRecipientsChanged: () => void, draftKey: st
   // One id per draft, reused for every retry of that draft, so a send whose
   // response was lost can be repeated without the gateway delivering it twice.
   let clientMessageId: string | null = null;
+  let inReplyTo = '';
+  const replyNote = el('p', { className: 'muted', testId: 'reply-note' });
+  replyNote.hidden = true;
   let sending = false;
 
   const chips = el('ul', { className: 'chips', attrs: { 'aria-label': t('compose.recipients') } });
@@ -215,6 +229,8 @@ export function createComposePanel(onRecipientsChanged: () => void, draftKey: st
     classification.value = '';
     caseId.value = '';
     expires.value = '';
+    inReplyTo = '';
+    replyNote.hidden = true;
     updateHandling();
     clientMessageId = null;
     localStorage.removeItem(draftKey);
@@ -229,7 +245,7 @@ export function createComposePanel(onRecipientsChanged: () => void, draftKey: st
     const draft: Draft = {
       recipients: [...recipients.values()], precedence: precedence.value, subject: subject.value, body: body.value, handlingCode: handling.value,
       handlingNote: handlingNote.value, source: source.value, assessment: assessment.value, classification: classification.value, caseId: caseId.value,
-      expires: expires.value, clientMessageId,
+      expires: expires.value, inReplyTo, clientMessageId,
     };
     const empty = draft.recipients.length === 0 && draft.subject === '' && draft.body === '';
     try {
@@ -256,6 +272,9 @@ export function createComposePanel(onRecipientsChanged: () => void, draftKey: st
     classification.value = draft.classification ?? '';
     caseId.value = draft.caseId ?? '';
     expires.value = draft.expires ?? '';
+    inReplyTo = draft.inReplyTo ?? '';
+    replyNote.hidden = inReplyTo === '';
+    replyNote.textContent = inReplyTo ? t('compose.replying') : '';
     clientMessageId = draft.clientMessageId ?? null;
     return true;
   }
@@ -292,6 +311,7 @@ export function createComposePanel(onRecipientsChanged: () => void, draftKey: st
         evaluation: source.value !== '' ? { sourceReliability: source.value, informationAssessment: assessment.value } : null,
         classification: classification.value,
         caseId: caseId.value,
+        inReplyTo,
         expiresAt: expires.value !== '' ? new Date(expires.value).toISOString() : null,
       });
       resetDraft();
@@ -347,6 +367,7 @@ export function createComposePanel(onRecipientsChanged: () => void, draftKey: st
   precedence.setAttribute('aria-describedby', 'error-precedence');
 
   const form = el('form', { className: 'compose', attrs: { novalidate: '' } }, [
+    replyNote,
     el('div', { className: 'field' }, [
       el('span', { className: 'field-label', text: t('compose.to') }),
       chips,
@@ -425,5 +446,18 @@ export function createComposePanel(onRecipientsChanged: () => void, draftKey: st
       saveDraft();
     },
     hasRecipient: (address) => recipients.has(address),
+    replyTo(message) {
+      resetDraft();
+      recipients.set(message.sender.address, { ...message.sender, role: 'action' });
+      renderChips();
+      onRecipientsChanged();
+      subject.value = message.subject.startsWith('Re: ') ? message.subject : `Re: ${message.subject}`.slice(0, 200);
+      caseId.value = message.caseId;
+      inReplyTo = message.messageId;
+      replyNote.hidden = false;
+      replyNote.textContent = t('compose.replying');
+      saveDraft();
+      body.focus();
+    },
   };
 }

@@ -1,6 +1,7 @@
 import { ApiError, acknowledge, forward, getInbox, markRead, PRECEDENCES, reply, requestPermission, type InboxItem, type Precedence, type ReplyCode } from './api';
 import { button, describeError, el } from './dom';
 import { relativeTo, timeElement } from './format';
+import { setFaviconCount, notifyUrgent } from './attention';
 import { t, tn } from './i18n';
 
 const URGENT: ReadonlySet<Precedence> = new Set<Precedence>(['FLASH', 'IMMEDIATE']);
@@ -52,7 +53,25 @@ function compare(a: InboxItem, b: InboxItem): number {
   return b.cursor - a.cursor;
 }
 
-export function createInboxPanel(): InboxPanel {
+/** Items of one thread: the same case, or linked to each other by the messages they answer. */
+function threadOf(items: InboxItem[], start: InboxItem): Set<string> {
+  const members = new Set<string>([start.messageId]);
+  for (let grown = true; grown;) {
+    grown = false;
+    for (const item of items) {
+      if (members.has(item.messageId)) continue;
+      const linked = (start.caseId && item.caseId === start.caseId) || (item.inReplyTo && members.has(item.inReplyTo))
+        || items.some((m) => members.has(m.messageId) && m.inReplyTo === item.messageId);
+      if (linked) {
+        members.add(item.messageId);
+        grown = true;
+      }
+    }
+  }
+  return members;
+}
+
+export function createInboxPanel(startReply: ((item: InboxItem) => void) | null = null): InboxPanel {
   const entries = new Map<string, Entry>();
   let highest = 0;
 
@@ -74,9 +93,37 @@ export function createInboxPanel(): InboxPanel {
     // The tab says how many urgent or overdue items wait, so a FLASH is not missed behind another tab.
     document.title = attention > 0 ? t('title.attention', { count: attention }) : t('title.plain');
     document.documentElement.dataset.attention = String(attention);
+    setFaviconCount(attention);
+  }
+
+  let thread: Set<string> | null = null;
+  // Notifications are for what arrives while the page is open, not for what the first load finds.
+  let live = false;
+  window.setTimeout(() => (live = true), 5_000);
+  const threadBar = el('p', { className: 'thread-bar', testId: 'thread-bar' });
+  threadBar.hidden = true;
+
+  /** Shows only the messages of the item's thread, oldest first, until the user asks for everything again. */
+  function showThread(item: InboxItem): void {
+    thread = threadOf([...entries.values()].map((e) => e.item), item);
+    threadBar.replaceChildren(
+      el('span', { text: item.caseId ? t('inbox.threadOfCase', { id: item.caseId }) : t('inbox.threadOfReplies') }),
+      button(t('inbox.showAll'), () => {
+        thread = null;
+        threadBar.hidden = true;
+        reorder();
+      }, { testId: 'thread-close', className: 'secondary small' }),
+    );
+    threadBar.hidden = false;
+    reorder();
   }
 
   function reorder(): void {
+    if (thread) {
+      const members = [...entries.values()].filter((e) => thread!.has(e.item.messageId)).sort((a, b) => a.item.cursor - b.item.cursor);
+      list.replaceChildren(...members.map((entry) => entry.node));
+      return;
+    }
     const sorted = [...entries.values()].sort((a, b) => compare(a.item, b.item));
     list.replaceChildren(...sorted.map((entry) => entry.node));
   }
@@ -205,6 +252,10 @@ export function createInboxPanel(): InboxPanel {
       });
       actions.append(ack, ...replyButtons(item, error), error);
     }
+    if (startReply) actions.append(button(t('inbox.reply'), () => startReply(item), { testId: 'reply', className: 'secondary small' }));
+    if (item.caseId || item.inReplyTo) {
+      actions.append(button(t('inbox.thread'), () => showThread(item), { testId: 'thread', className: 'secondary small' }));
+    }
 
     const details = el('details', {}, [
       el('summary', { text: t('inbox.showMessage'), testId: 'message-open' }),
@@ -294,6 +345,7 @@ export function createInboxPanel(): InboxPanel {
     entries.set(item.messageId, { item, node });
     reorder();
     updateSummary();
+    if (needsAttention(item) && live) notifyUrgent(item.precedence, item.senderName, item.subject);
     return true;
   }
 
@@ -343,6 +395,7 @@ export function createInboxPanel(): InboxPanel {
       reloadButton,
     ]),
     empty,
+    threadBar,
     list,
   ]);
 

@@ -1,5 +1,5 @@
 import './styles.css';
-import { getMe, setUnauthorizedHandler, signIn, signOut, type Me } from './api';
+import { getMe, setUnauthorizedHandler, signIn, signOut, type InboxItem, type Me } from './api';
 import { createComposePanel } from './compose';
 import { button, describeError, el } from './dom';
 import { InboxFeed, type ConnectionState } from './hub';
@@ -9,6 +9,7 @@ import { createSearchPanel } from './search';
 import { createSentPanel } from './sent';
 import { createDeskBoardPanel } from './desks';
 import { createAuditPanel } from './audit';
+import { notificationButton } from './attention';
 
 const app = document.getElementById('app')!;
 document.title = t('title.plain');
@@ -71,8 +72,9 @@ function renderApp(me: Me): void {
     signOut();
   }, { testId: 'signout', className: 'secondary' });
 
-  const inbox = createInboxPanel();
   const panels = el('main', { className: 'panels' });
+  let startReply: ((item: InboxItem) => void) | null = null;
+  const inbox = createInboxPanel(maySend(me) ? (item) => startReply?.(item) : null);
   // Shown only to the staff of a desk: it stays hidden while the user staffs none.
   const desks = createDeskBoardPanel();
   if (maySend(me)) {
@@ -80,6 +82,13 @@ function renderApp(me: Me): void {
     const sent = createSentPanel();
     const compose = createComposePanel(() => search.refresh(), `liaison.draft.${me.subject}`, sent.refresh);
     compose.element.classList.add('compose-panel');
+    startReply = (item) => {
+      compose.replyTo({
+        messageId: item.messageId, subject: item.subject, caseId: item.caseId ?? '',
+        sender: { address: item.senderId, label: item.senderName, detail: '' },
+      });
+      panels.classList.add('compose-open');
+    };
     const search = createSearchPanel({
       isRecipient: compose.hasRecipient,
       addRecipient: (officer) => {
@@ -109,7 +118,7 @@ function renderApp(me: Me): void {
     onSessionLost: sessionEnded,
   });
 
-  app.replaceChildren(header([connection, identity, security, signOutButton]), panels);
+  app.replaceChildren(header([connection, identity, security, notificationButton(), signOutButton].filter((n): n is HTMLElement => n !== null)), panels);
 
   function sessionEnded(): void {
     if (ended) return;
