@@ -427,6 +427,48 @@ public sealed partial class WorkspaceTests(BrowserFixture fixture) : IClassFixtu
         await Assertions.Expect(page.GetByTestId("inbox-item").Filter(new() { HasText = "Unrelated note" })).ToHaveCountAsync(1);
     }
 
+    [Fact]
+    public async Task TheAdministratorPreviewsAnImportWithABadRowAppliesItOnceFixedAndGivesTheOfficerAnAccount()
+    {
+        const string header = "id,native_name,latin_name,rank,posting,languages";
+        var bad = $"{header}\nkz-bs-nurlanov,Нұрланов Ерболат,Nurlanov Yerbolat,Captain,Khorgos JBCC,kk:native\nkz-bs-broken,,Broken Row,Major,Astana,ru:expert\n";
+        var page = await SignedInPageAsync("abenov");
+        await Assertions.Expect(page.Locator("#admin-title")).ToBeVisibleAsync(Soon);
+        await page.GetByTestId("import-file").SetInputFilesAsync(new FilePayload { Name = "officers.csv", MimeType = "text/csv", Buffer = System.Text.Encoding.UTF8.GetBytes(bad) });
+        await page.GetByTestId("import-check").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("import-error").Filter(new() { HasText = "native_name" })).ToHaveAttributeAsync("data-line", "3", new() { Timeout = 15_000 });
+        await Assertions.Expect(page.GetByTestId("import-error").Filter(new() { HasText = "languages" })).ToHaveAttributeAsync("data-line", "3");
+        await Assertions.Expect(page.GetByTestId("import-apply")).ToBeDisabledAsync();
+        using var admin = await fixture.System.ClientForUserAsync("abenov");
+        Assert.Equal(Grpc.Core.StatusCode.NotFound, (await Assert.ThrowsAsync<Grpc.Core.RpcException>(() =>
+            admin.Directory.GetOfficerAsync(new LiaisonNet.Protos.Directory.V1.GetOfficerRequest { Id = "kz-bs-nurlanov" }).ResponseAsync)).StatusCode);
+
+        var good = $"{header}\nkz-bs-nurlanov,Нұрланов Ерболат,Nurlanov Yerbolat,Captain,Khorgos JBCC,kk:native\n";
+        await page.GetByTestId("import-file").SetInputFilesAsync(new FilePayload { Name = "officers.csv", MimeType = "text/csv", Buffer = System.Text.Encoding.UTF8.GetBytes(good) });
+        await page.GetByTestId("import-check").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("import-apply")).ToBeEnabledAsync(new() { Timeout = 15_000 });
+        await page.GetByTestId("import-apply").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("import-report")).ToHaveAttributeAsync("data-applied", "true", new() { Timeout = 15_000 });
+
+        // Found in another script: the file gave the Kazakh Cyrillic and the Latin; the search is in Russian Cyrillic.
+        await page.GetByTestId("search-input").FillAsync("Нурланов");
+        await Assertions.Expect(page.GetByTestId("search-result").Filter(new() { HasText = "Nurlanov Yerbolat" })).ToBeVisibleAsync(Soon);
+
+        // The new officer gets an account bound to the entry; the one-time password is shown once.
+        await page.GetByTestId("new-user").FillAsync("nurlanov");
+        await page.GetByTestId("new-name").FillAsync("Нұрланов Ерболат");
+        await page.GetByTestId("new-id").FillAsync("kz-bs-nurlanov");
+        await page.GetByTestId("new-account-create").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("account-status")).ToContainTextAsync("one-time password", new() { Timeout = 15_000 });
+        await Assertions.Expect(page.GetByTestId("account").Filter(new() { HasText = "nurlanov" })).ToHaveCountAsync(1);
+
+        // Another agency's officer cannot be bound: the refusal names the field.
+        await page.GetByTestId("new-user").FillAsync("takeover");
+        await page.GetByTestId("new-id").FillAsync("tm-bs-berdiyev");
+        await page.GetByTestId("new-account-create").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("account-status")).ToContainTextAsync("account_id", new() { Timeout = 15_000 });
+    }
+
     private static async Task<string> SendAsync(LiaisonNet.Client.LiaisonClient sender, Precedence precedence, string subject) =>
         (await sender.Relay.SendMessageAsync(new SendMessageRequest
         {

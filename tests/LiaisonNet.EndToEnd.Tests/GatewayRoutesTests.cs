@@ -160,4 +160,26 @@ public sealed class GatewayRoutesTests(SystemFixture fixture) : IClassFixture<Sy
         using var anonymous = new HttpClient { BaseAddress = new Uri(System.Urls.Gateway) };
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/officers/kz-bs-qasymov")).StatusCode);
     }
+
+    [Fact]
+    public async Task OnlyAdministratorsReachTheAdministrationRoutesAndOnlyForTheirAgency()
+    {
+        foreach (var user in new[] { "sattarkhanov", "omarova" })
+        {
+            using var other = await System.GatewaySessionAsync(user);
+            Assert.Equal(HttpStatusCode.Forbidden, (await other.Http.GetAsync("/api/admin/accounts")).StatusCode);
+            Assert.Equal(HttpStatusCode.Forbidden, (await other.Http.GetAsync("/api/admin/officers/export")).StatusCode);
+            Assert.Equal(HttpStatusCode.Forbidden, (await other.PostJsonAsync("/api/admin/officers/import", new ImportDto("csv", "id,native_name,latin_name\n", true))).StatusCode);
+            Assert.Equal(HttpStatusCode.Forbidden, (await other.PostJsonAsync("/api/admin/accounts/kz-bs-omarova/disable", new { })).StatusCode);
+        }
+
+        using var admin = await System.GatewaySessionAsync("abenov");
+        var accounts = await admin.Http.GetFromJsonAsync<List<AccountDto>>("/api/admin/accounts");
+        Assert.Contains(accounts!, a => a.Id == "kz-bs-omarova");
+        Assert.DoesNotContain(accounts!, a => a.Id == "uz-cus-khodjaev");
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.PostJsonAsync("/api/admin/accounts/uz-cus-khodjaev/disable", new { })).StatusCode);
+        var export = await admin.Http.GetStringAsync("/api/admin/officers/export?format=csv");
+        Assert.Contains("kz-bs-sattarkhanov", export, StringComparison.Ordinal);
+        Assert.DoesNotContain("uz-cus-khodjaev", export, StringComparison.Ordinal);
+    }
 }

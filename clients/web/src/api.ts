@@ -346,6 +346,40 @@ export function getConsistency(first: number): Promise<{ checkpoint: TrailPage['
   return request('GET', `/api/audit/consistency?first=${first}`);
 }
 
+export interface ImportReport {
+  rows: number;
+  created: number;
+  updated: number;
+  applied: boolean;
+  errors: { line: number; field: string; message: string }[];
+}
+
+export interface Account {
+  id: string;
+  userName: string;
+  displayName: string;
+  roles: string[];
+  desks: string[];
+  disabled: boolean;
+  secondFactorEnabled: boolean;
+}
+
+export function importOfficers(format: 'csv' | 'json', content: string, dryRun: boolean): Promise<ImportReport> {
+  return request('POST', '/api/admin/officers/import', { body: { format, content, dryRun } });
+}
+
+export function listAccounts(): Promise<Account[]> {
+  return request('GET', '/api/admin/accounts');
+}
+
+export function createAccount(account: { userName: string; displayName: string; accountId: string; roles: string[]; desks: string[] }): Promise<{ account: Account; initialPassword: string }> {
+  return request('POST', '/api/admin/accounts', { body: account });
+}
+
+export function accountAction(accountId: string, action: 'disable' | 'enable' | 'reset-second-factor'): Promise<Account> {
+  return request('POST', `/api/admin/accounts/${encodeURIComponent(accountId)}/${action}`);
+}
+
 export function markRead(messageId: string): Promise<void> {
   return request('POST', `/api/messages/${encodeURIComponent(messageId)}/read`);
 }

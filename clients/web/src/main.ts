@@ -10,6 +10,7 @@ import { createSentPanel } from './sent';
 import { createDeskBoardPanel } from './desks';
 import { createAuditPanel } from './audit';
 import { notificationButton } from './attention';
+import { createAdminPanel } from './admin';
 
 const app = document.getElementById('app')!;
 document.title = t('title.plain');
@@ -103,6 +104,10 @@ function renderApp(me: Me): void {
     panels.append(desks.element, el('div', { className: 'compose-bar' }, [toggle]), search.element, compose.element, inbox.element, sent.element);
   } else {
     panels.append(desks.element, inbox.element, createSearchPanel({ isRecipient: () => false, addRecipient: null }).element);
+  }
+  if (me.roles.includes('agency-admin') || me.roles.includes('system-admin')) {
+    // The agency's officers and accounts: administrators only (the services refuse anyone else anyway).
+    panels.append(createAdminPanel());
   }
   if (me.roles.includes('auditor')) {
     // Trails, verified in this browser: auditors only (the audit service refuses anyone else anyway).

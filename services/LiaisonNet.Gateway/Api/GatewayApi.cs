@@ -28,6 +28,7 @@ public static class GatewayApi
             .AddEndpointFilter(RequireCsrfHeader);
 
         api.MapAuditApi();
+        api.MapAdminApi();
 
         api.MapGet("/me", (HttpContext context) =>
         {

@@ -84,7 +84,7 @@ public static class Extensions
                 oidc.TokenValidationParameters.NameClaimType = "name";
                 oidc.TokenValidationParameters.RoleClaimType = "role";
                 oidc.Scope.Clear();
-                foreach (var scope in new[] { "openid", "profile", "offline_access", LiaisonScopes.Directory, LiaisonScopes.Relay, LiaisonScopes.Audit })
+                foreach (var scope in new[] { "openid", "profile", "offline_access", LiaisonScopes.Directory, LiaisonScopes.Relay, LiaisonScopes.Audit, LiaisonScopes.Accounts })
                 {
                     oidc.Scope.Add(scope);
                 }
@@ -114,6 +114,8 @@ public static class Extensions
         services.AddGrpcClient<DirectoryService.DirectoryServiceClient>(o => o.Address = new Uri(urls.Directory));
         services.AddGrpcClient<RelayService.RelayServiceClient>(o => o.Address = new Uri(urls.Relay));
         services.AddGrpcClient<LiaisonNet.Protos.Audit.V1.AuditService.AuditServiceClient>(o => o.Address = new Uri(urls.Audit));
+        services.AddGrpcClient<DirectoryAdminService.DirectoryAdminServiceClient>(o => o.Address = new Uri(urls.Directory));
+        services.AddGrpcClient<LiaisonNet.Protos.Identity.V1.AccountAdminService.AccountAdminServiceClient>(o => o.Address = new Uri(urls.IdentityAdmin));
         return builder;
     }
 

@@ -1,0 +1,120 @@
+using System.Text;
+using Google.Protobuf;
+using Grpc.Core;
+using LiaisonNet.Protos.Directory.V1;
+using LiaisonNet.Protos.Identity.V1;
+using LiaisonNet.ServiceDefaults.Access;
+using LiaisonNet.ServiceDefaults.Security;
+
+namespace LiaisonNet.Gateway.Api;
+
+public sealed record ImportDto(string? Format, string? Content, bool DryRun);
+
+public sealed record ImportErrorDto(int Line, string Field, string Message);
+
+public sealed record ImportReportDto(int Rows, int Created, int Updated, bool Applied, IReadOnlyList<ImportErrorDto> Errors);
+
+public sealed record AccountDto(string Id, string UserName, string DisplayName, IReadOnlyList<string> Roles, IReadOnlyList<string> Desks, bool Disabled, bool SecondFactorEnabled)
+{
+    public static AccountDto From(Account a) => new(a.Id, a.UserName, a.DisplayName, [.. a.Roles], [.. a.Desks], a.Disabled, a.SecondFactorEnabled);
+}
+
+public sealed record NewAccountDto(string? UserName, string? DisplayName, string? AccountId, IReadOnlyList<string>? Roles, IReadOnlyList<string>? Desks);
+
+public sealed record CreatedAccountDto(AccountDto Account, string InitialPassword);
+
+/// <summary>The agency administrator's routes: officer files in and out, and the agency's accounts.</summary>
+public static class AdminApi
+{
+    private static readonly AccessRule Administrators = AccessRule.Session(LiaisonRoles.AgencyAdmin, LiaisonRoles.SystemAdmin)
+        .Checks("The directory and the identity server act on the administrator's own agency only.");
+
+    public static void MapAdminApi(this RouteGroupBuilder api)
+    {
+        api.MapPost("/admin/officers/import", async (HttpContext context, DirectoryAdminService.DirectoryAdminServiceClient directory, ImportDto import) =>
+        {
+            try
+            {
+                var report = await directory.ImportOfficersAsync(new ImportOfficersRequest
+                {
+                    Format = string.Equals(import.Format, "json", StringComparison.OrdinalIgnoreCase) ? DataFormat.Json : DataFormat.Csv,
+                    Content = ByteString.CopyFromUtf8(import.Content ?? string.Empty),
+                    DryRun = import.DryRun,
+                }, await context.ForUserAsync(TimeSpan.FromSeconds(60)));
+                return Results.Ok(new ImportReportDto(report.Rows, report.Created, report.Updated, report.Applied,
+                    [.. report.Errors.Select(e => new ImportErrorDto(e.Line, e.Field, e.Message))]));
+            }
+            catch (RpcException ex)
+            {
+                return ex.ToProblem();
+            }
+        }).WithAccessRule(Administrators);
+
+        api.MapGet("/admin/officers/export", async (HttpContext context, DirectoryAdminService.DirectoryAdminServiceClient directory, string? format) =>
+        {
+            try
+            {
+                var json = string.Equals(format, "json", StringComparison.OrdinalIgnoreCase);
+                var file = await directory.ExportOfficersAsync(new ExportOfficersRequest { Format = json ? DataFormat.Json : DataFormat.Csv }, await context.ForUserAsync());
+                return Results.File(file.Content.ToByteArray(), json ? "application/json" : "text/csv; charset=utf-8", json ? "officers.json" : "officers.csv");
+            }
+            catch (RpcException ex)
+            {
+                return ex.ToProblem();
+            }
+        }).WithAccessRule(Administrators);
+
+        api.MapGet("/admin/accounts", async (HttpContext context, AccountAdminService.AccountAdminServiceClient accounts) =>
+        {
+            try
+            {
+                var page = await accounts.ListAccountsAsync(new ListAccountsRequest { PageSize = 200 }, await context.ForUserAsync());
+                return Results.Ok(page.Accounts.Select(AccountDto.From).ToList());
+            }
+            catch (RpcException ex)
+            {
+                return ex.ToProblem();
+            }
+        }).WithAccessRule(Administrators);
+
+        api.MapPost("/admin/accounts", async (HttpContext context, AccountAdminService.AccountAdminServiceClient accounts, NewAccountDto account) =>
+        {
+            try
+            {
+                var created = await accounts.CreateAccountAsync(new CreateAccountRequest
+                {
+                    UserName = account.UserName ?? string.Empty, DisplayName = account.DisplayName ?? string.Empty, AccountId = account.AccountId ?? string.Empty,
+                    Roles = { account.Roles ?? [] }, Desks = { account.Desks ?? [] },
+                }, await context.ForUserAsync());
+                return Results.Ok(new CreatedAccountDto(AccountDto.From(created.Account), created.InitialPassword));
+            }
+            catch (RpcException ex)
+            {
+                return ex.ToProblem();
+            }
+        }).WithAccessRule(Administrators);
+
+        api.MapPost("/admin/accounts/{accountId}/{action}", async (HttpContext context, AccountAdminService.AccountAdminServiceClient accounts, string accountId, string action) =>
+        {
+            try
+            {
+                var target = new AccountRef { AccountId = accountId };
+                var options = await context.ForUserAsync();
+                var account = action switch
+                {
+                    "disable" => await accounts.DisableAccountAsync(target, options),
+                    "enable" => await accounts.EnableAccountAsync(target, options),
+                    "reset-second-factor" => await accounts.ResetSecondFactorAsync(target, options),
+                    _ => null,
+                };
+                return account is null
+                    ? Results.Problem("disable, enable or reset-second-factor.", statusCode: StatusCodes.Status404NotFound, title: "No such action.")
+                    : Results.Ok(AccountDto.From(account));
+            }
+            catch (RpcException ex)
+            {
+                return ex.ToProblem();
+            }
+        }).WithAccessRule(Administrators);
+    }
+}
