@@ -1,3 +1,4 @@
+using LiaisonNet.Host;
 using LiaisonNet.TestKit;
 using Microsoft.Playwright;
 
@@ -33,6 +34,20 @@ public class BrowserFixture : IAsyncLifetime
             Headless = true,
             Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
         });
+    }
+
+    /// <summary>Opens the page in a fresh browser context (its language and screen) and signs in through the identity server's own form.</summary>
+    public async Task<IPage> SignedInPageAsync(string userName, string locale = "en-GB", ViewportSize? viewport = null)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { Locale = locale, ViewportSize = viewport ?? new() { Width = 1280, Height = 900 } });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(System.Urls.Gateway + "/");
+        await page.GetByTestId("signin").ClickAsync();
+        await page.Locator("input[name=userName]").FillAsync(userName);
+        await page.Locator("input[name=password]").FillAsync(HostSecrets.DemoPassword);
+        await page.Locator("button[type=submit]").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("me")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        return page;
     }
 
     public async Task DisposeAsync()

@@ -1,4 +1,3 @@
-using LiaisonNet.Host;
 using LiaisonNet.Protos.Relay.V1;
 using Microsoft.Playwright;
 
@@ -36,16 +35,5 @@ public sealed class EscalationPageTests(ShortDeadlineFixture fixture) : IClassFi
         await Assertions.Expect(item.GetByTestId("escalation")).ToContainTextAsync("kz-bs-qasymov");
     }
 
-    private async Task<IPage> SignedInPageAsync(string userName)
-    {
-        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { Locale = "en-GB", ViewportSize = new() { Width = 1280, Height = 900 } });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(fixture.System.Urls.Gateway + "/");
-        await page.GetByTestId("signin").ClickAsync();
-        await page.Locator("input[name=userName]").FillAsync(userName);
-        await page.Locator("input[name=password]").FillAsync(HostSecrets.DemoPassword);
-        await page.Locator("button[type=submit]").ClickAsync();
-        await Assertions.Expect(page.GetByTestId("me")).ToBeVisibleAsync(Soon);
-        return page;
-    }
+    private Task<IPage> SignedInPageAsync(string userName) => fixture.SignedInPageAsync(userName);
 }

@@ -1,4 +1,3 @@
-using LiaisonNet.Host;
 using Microsoft.Playwright;
 
 namespace LiaisonNet.Browser.Tests;
@@ -80,19 +79,5 @@ public sealed class WebPageTests(BrowserFixture fixture) : IClassFixture<Browser
         await Assertions.Expect(page.Locator("input[name=password]")).ToBeVisibleAsync(Soon);
     }
 
-    /// <summary>Opens the page in a fresh browser context and signs in through the identity server's own form.</summary>
-    private async Task<IPage> SignedInPageAsync(string userName)
-    {
-        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { Locale = "en-GB" });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(fixture.System.Urls.Gateway + "/");
-        await page.GetByTestId("signin").ClickAsync();
-
-        await page.Locator("input[name=userName]").FillAsync(userName);
-        await page.Locator("input[name=password]").FillAsync(HostSecrets.DemoPassword);
-        await page.Locator("button[type=submit]").ClickAsync();
-
-        await Assertions.Expect(page.GetByTestId("me")).ToBeVisibleAsync(Soon);
-        return page;
-    }
+    private Task<IPage> SignedInPageAsync(string userName) => fixture.SignedInPageAsync(userName);
 }

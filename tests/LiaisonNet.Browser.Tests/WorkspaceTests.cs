@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using LiaisonNet.Host;
 using LiaisonNet.Protos.Relay.V1;
 using Microsoft.Playwright;
 
@@ -515,19 +514,7 @@ public sealed partial class WorkspaceTests(BrowserFixture fixture) : IClassFixtu
         throw new InvalidOperationException("LiaisonNet.sln not found above the test folder.");
     }
 
-    /// <summary>Signs in through the identity server's form in a fresh context with the browser's language and screen.</summary>
-    private async Task<IPage> SignedInPageAsync(string userName, string locale = "en-GB", ViewportSize? viewport = null)
-    {
-        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { Locale = locale, ViewportSize = viewport ?? new() { Width = 1280, Height = 900 } });
-        var page = await context.NewPageAsync();
-        await page.GotoAsync(fixture.System.Urls.Gateway + "/");
-        await page.GetByTestId("signin").ClickAsync();
-        await page.Locator("input[name=userName]").FillAsync(userName);
-        await page.Locator("input[name=password]").FillAsync(HostSecrets.DemoPassword);
-        await page.Locator("button[type=submit]").ClickAsync();
-        await Assertions.Expect(page.GetByTestId("me")).ToBeVisibleAsync(Soon);
-        return page;
-    }
+    private Task<IPage> SignedInPageAsync(string userName, string locale = "en-GB", ViewportSize? viewport = null) => fixture.SignedInPageAsync(userName, locale, viewport);
 
     [GeneratedRegex(@"\.(zero|one|two|few|many|other)$")]
     private static partial Regex PluralSuffix();
