@@ -487,6 +487,39 @@ public sealed partial class WorkspaceTests(BrowserFixture fixture) : IClassFixtu
         await Assertions.Expect(page.GetByTestId("account-status")).ToContainTextAsync("account_id", new() { Timeout = 15_000 });
     }
 
+    [Fact]
+    public async Task TheAdministratorEditsAnOfficerAgainstTheVersionReadAndSeesTheHistory()
+    {
+        var page = await SignedInPageAsync("abenov");
+        await page.GetByTestId("edit-id").FillAsync("kz-bs-ghabdullin");
+        await page.GetByTestId("edit-load").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("edit-rank")).ToHaveValueAsync("Lieutenant Colonel", new() { Timeout = 15_000 });
+
+        // Someone else changes the entry meanwhile: the save is refused, not lost over theirs.
+        using var admin = await fixture.System.ClientForUserAsync("abenov");
+        var current = await admin.Directory.GetOfficerAsync(new LiaisonNet.Protos.Directory.V1.GetOfficerRequest { Id = "kz-bs-ghabdullin" });
+        var input = new LiaisonNet.Protos.Directory.V1.OfficerInput
+        {
+            Id = "kz-bs-ghabdullin", NativeName = current.Summary.DisplayName, LatinName = current.Summary.LatinName, Rank = "Colonel", Posting = current.Summary.Posting,
+            Unit = current.Summary.Unit, Restricted = current.Restricted,
+        };
+        await admin.DirectoryAdmin.PutOfficerAsync(new LiaisonNet.Protos.Directory.V1.PutOfficerRequest { Officer = input, ExpectedVersion = current.Version });
+
+        await page.GetByTestId("edit-rank").FillAsync("Major General");
+        await page.GetByTestId("edit-save").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("edit-status")).ToContainTextAsync("read it again", new() { Timeout = 15_000 });
+
+        // Read again, change, save: a new version on the record, who and when.
+        await page.GetByTestId("edit-load").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("edit-rank")).ToHaveValueAsync("Colonel", new() { Timeout = 15_000 });
+        await page.GetByTestId("edit-rank").FillAsync("Major General");
+        await page.GetByTestId("edit-save").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("edit-status")).ToHaveAttributeAsync("data-version", "3", new() { Timeout = 15_000 });
+        await Assertions.Expect(page.GetByTestId("history-version")).ToHaveCountAsync(3);
+        await Assertions.Expect(page.GetByTestId("history-version").First).ToContainTextAsync("kz-bs-abenov");
+        Assert.Equal("Major General", (await admin.Directory.GetOfficerAsync(new LiaisonNet.Protos.Directory.V1.GetOfficerRequest { Id = "kz-bs-ghabdullin" })).Summary.Rank);
+    }
+
     private static async Task<string> SendAsync(LiaisonNet.Client.LiaisonClient sender, Precedence precedence, string subject) =>
         (await sender.Relay.SendMessageAsync(new SendMessageRequest
         {

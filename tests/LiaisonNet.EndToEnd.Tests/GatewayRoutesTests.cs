@@ -171,6 +171,8 @@ public sealed class GatewayRoutesTests(SystemFixture fixture) : IClassFixture<Sy
             Assert.Equal(HttpStatusCode.Forbidden, (await other.Http.GetAsync("/api/admin/officers/export")).StatusCode);
             Assert.Equal(HttpStatusCode.Forbidden, (await other.PostJsonAsync("/api/admin/officers/import", new ImportDto("csv", "id,native_name,latin_name\n", true))).StatusCode);
             Assert.Equal(HttpStatusCode.Forbidden, (await other.PostJsonAsync("/api/admin/accounts/kz-bs-omarova/disable", new { })).StatusCode);
+            Assert.Equal(HttpStatusCode.Forbidden, (await other.Http.GetAsync("/api/admin/officers/kz-bs-qasymov")).StatusCode);
+            Assert.Equal(HttpStatusCode.Forbidden, (await other.Http.GetAsync("/api/admin/history/officer/kz-bs-qasymov")).StatusCode);
         }
 
         using var admin = await System.GatewaySessionAsync("abenov");
@@ -178,6 +180,11 @@ public sealed class GatewayRoutesTests(SystemFixture fixture) : IClassFixture<Sy
         Assert.Contains(accounts!, a => a.Id == "kz-bs-omarova");
         Assert.DoesNotContain(accounts!, a => a.Id == "uz-cus-khodjaev");
         Assert.Equal(HttpStatusCode.NotFound, (await admin.PostJsonAsync("/api/admin/accounts/uz-cus-khodjaev/disable", new { })).StatusCode);
+        // Another agency's officer: readable as anyone reads the directory, but not the administrator's to change or to trace.
+        var foreign = await admin.Http.GetFromJsonAsync<OfficerEditDto>("/api/admin/officers/uz-cus-khodjaev");
+        using var put = await admin.Http.PutAsJsonAsync("/api/admin/officers/uz-cus-khodjaev", foreign! with { Rank = "Taken over" });
+        Assert.Equal(HttpStatusCode.Forbidden, put.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await admin.Http.GetAsync("/api/admin/history/officer/uz-cus-khodjaev")).StatusCode);
         var export = await admin.Http.GetStringAsync("/api/admin/officers/export?format=csv");
         Assert.Contains("kz-bs-sattarkhanov", export, StringComparison.Ordinal);
         Assert.DoesNotContain("uz-cus-khodjaev", export, StringComparison.Ordinal);

@@ -1,5 +1,6 @@
-import { accountAction, ApiError, createAccount, importOfficers, listAccounts, type Account } from './api';
+import { accountAction, ApiError, createAccount, getHistory, getOfficerForEdit, importOfficers, listAccounts, saveOfficer, type Account, type OfficerEdit } from './api';
 import { button, describeError, el } from './dom';
+import { formatLocal } from './format';
 import { t } from './i18n';
 
 const ROLES = ['officer', 'desk-operator', 'auditor', 'agency-admin'] as const;
@@ -76,6 +77,69 @@ export function createAdminPanel(): HTMLElement {
   file.addEventListener('change', () => {
     checked = null;
     apply.disabled = true;
+  });
+
+  // One officer, edited against the version read: a change made meanwhile by someone else is refused, not overwritten.
+  const editId = el('input', { testId: 'edit-id', attrs: { type: 'text', id: 'edit-id', maxlength: '64', 'aria-label': t('admin.officerId') } });
+  const rank = el('input', { testId: 'edit-rank', autoDir: true, attrs: { type: 'text', id: 'edit-rank', maxlength: '100' } });
+  const posting = el('input', { testId: 'edit-posting', autoDir: true, attrs: { type: 'text', id: 'edit-posting', maxlength: '500' } });
+  const specialities = el('input', { testId: 'edit-specialities', attrs: { type: 'text', id: 'edit-specialities', maxlength: '1000' } });
+  const editStatus = el('div', { className: 'send-status', testId: 'edit-status', attrs: { role: 'status' } });
+  const history = el('ol', { className: 'history', testId: 'history' });
+  const editForm = el('form', { className: 'trail-form', testId: 'edit-officer' }, [
+    el('label', { text: t('admin.rank'), attrs: { for: 'edit-rank' } }), rank,
+    el('label', { text: t('admin.posting'), attrs: { for: 'edit-posting' } }), posting,
+    el('label', { text: t('card.specialities'), attrs: { for: 'edit-specialities' } }), specialities,
+    el('button', { className: 'primary', text: t('admin.save'), testId: 'edit-save', attrs: { type: 'submit' } }),
+  ]);
+  editForm.hidden = true;
+  let editing: OfficerEdit | null = null;
+
+  async function showHistory(id: string): Promise<void> {
+    const versions = await getHistory('officer', id);
+    history.replaceChildren(...versions.map((v) => {
+      const item = el('li', { testId: 'history-version', text: t('admin.version', { version: v.version, at: formatLocal(v.changedAt), who: v.changedBy }) });
+      item.dataset.version = String(v.version);
+      return item;
+    }));
+  }
+
+  async function load(): Promise<void> {
+    editStatus.textContent = '';
+    try {
+      editing = await getOfficerForEdit(editId.value.trim());
+      rank.value = editing.rank;
+      posting.value = editing.posting;
+      specialities.value = editing.specialities.join(', ');
+      editForm.hidden = false;
+      await showHistory(editing.id);
+    } catch (error) {
+      editForm.hidden = true;
+      editStatus.className = 'send-status error';
+      editStatus.textContent = errorText(error);
+    }
+  }
+
+  editForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    if (!editing) return;
+    const changed: OfficerEdit = {
+      ...editing, rank: rank.value.trim(), posting: posting.value.trim(),
+      specialities: specialities.value.split(',').map((s) => s.trim()).filter((s) => s.length > 0),
+    };
+    void (async () => {
+      try {
+        const saved = await saveOfficer(changed);
+        editing = { ...changed, version: saved.version };
+        editStatus.className = 'send-status ok';
+        editStatus.dataset.version = String(saved.version);
+        editStatus.textContent = t('admin.savedVersion', { version: saved.version });
+        await showHistory(changed.id);
+      } catch (error) {
+        editStatus.className = 'send-status error';
+        editStatus.textContent = errorText(error);
+      }
+    })();
   });
 
   // Accounts of the agency.
@@ -164,6 +228,11 @@ export function createAdminPanel(): HTMLElement {
     ]),
     report,
     errorTable,
+    el('h3', { text: t('admin.editOfficer') }),
+    el('div', { className: 'actions' }, [editId, button(t('admin.load'), () => void load(), { testId: 'edit-load', className: 'secondary' })]),
+    editForm,
+    editStatus,
+    history,
     el('h3', { text: t('admin.accounts') }),
     createForm,
     accountStatus,

@@ -192,7 +192,7 @@ async function readProblem(response: Response): Promise<ProblemDetails | null> {
 }
 
 async function request<T>(
-  method: 'GET' | 'POST',
+  method: 'GET' | 'POST' | 'PUT',
   url: string,
   options: { body?: unknown; signal?: AbortSignal } = {},
 ): Promise<T> {
@@ -366,6 +366,43 @@ export interface Account {
 
 export function importOfficers(format: 'csv' | 'json', content: string, dryRun: boolean): Promise<ImportReport> {
   return request('POST', '/api/admin/officers/import', { body: { format, content, dryRun } });
+}
+
+export interface OfficerEdit {
+  id: string;
+  nativeName: string;
+  latinName: string;
+  nameVariants: string[];
+  rank: string;
+  posting: string;
+  centre: string;
+  crossingPoint: string;
+  unit: string;
+  languages: { language: string; level: string }[];
+  specialities: string[];
+  contacts: { kind: string; value: string }[];
+  restricted: { personalPhone: string | null; clearance: string | null; homeUnit: string | null } | null;
+  version: number;
+}
+
+export interface EntryVersion {
+  version: number;
+  changedAt: string;
+  changedBy: string;
+  before: string;
+  after: string;
+}
+
+export function getOfficerForEdit(id: string): Promise<OfficerEdit> {
+  return request('GET', `/api/admin/officers/${encodeURIComponent(id)}`);
+}
+
+export function saveOfficer(officer: OfficerEdit): Promise<{ id: string; version: number }> {
+  return request('PUT', `/api/admin/officers/${encodeURIComponent(officer.id)}`, { body: officer });
+}
+
+export function getHistory(entityType: 'officer' | 'desk', id: string): Promise<EntryVersion[]> {
+  return request('GET', `/api/admin/history/${entityType}/${encodeURIComponent(id)}`);
 }
 
 export function listAccounts(): Promise<Account[]> {

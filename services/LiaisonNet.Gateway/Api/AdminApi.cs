@@ -23,6 +23,28 @@ public sealed record NewAccountDto(string? UserName, string? DisplayName, string
 
 public sealed record CreatedAccountDto(AccountDto Account, string InitialPassword);
 
+/// <summary>An officer as the administrator edits it; <c>Version</c> is what a save must still find stored.</summary>
+public sealed record OfficerEditDto(string Id, string NativeName, string LatinName, IReadOnlyList<string> NameVariants, string Rank, string Posting, string Centre,
+    string CrossingPoint, string Unit, IReadOnlyList<LanguageDto> Languages, IReadOnlyList<string> Specialities, IReadOnlyList<ContactDto> Contacts,
+    RestrictedDto? Restricted, long Version)
+{
+    public static OfficerEditDto From(Officer o) => new(o.Summary.Id, o.Summary.DisplayName, o.Summary.LatinName,
+        [.. o.NameVariants.Where(n => n != o.Summary.DisplayName && n != o.Summary.LatinName)], o.Summary.Rank, o.Summary.Posting, o.Summary.Centre,
+        o.Summary.CrossingPoint, o.Summary.Unit, [.. o.LanguageSkills.Select(l => new LanguageDto(l.Language, l.Level))], [.. o.Specialities],
+        [.. o.Contacts.Select(c => new ContactDto(c.Kind, c.Value))],
+        o.Restricted is { } r ? new RestrictedDto(r.PersonalPhone, r.Clearance, r.HomeUnit) : null, o.Version);
+
+    public OfficerInput ToInput() => new()
+    {
+        Id = Id, NativeName = NativeName, LatinName = LatinName, NameVariants = { NameVariants }, Rank = Rank, Posting = Posting, Centre = Centre,
+        CrossingPoint = CrossingPoint, Unit = Unit, Languages = { Languages.Select(l => new LanguageSkill { Language = l.Language, Level = l.Level }) },
+        Specialities = { Specialities }, Contacts = { Contacts.Select(c => new ContactChannel { Kind = c.Kind, Value = c.Value }) },
+        Restricted = Restricted is { } r ? new RestrictedFields { PersonalPhone = r.PersonalPhone ?? string.Empty, Clearance = r.Clearance ?? string.Empty, HomeUnit = r.HomeUnit ?? string.Empty } : null,
+    };
+}
+
+public sealed record VersionDto(long Version, DateTimeOffset ChangedAt, string ChangedBy, string Before, string After);
+
 /// <summary>The agency administrator's routes: officer files in and out, and the agency's accounts.</summary>
 public static class AdminApi
 {
@@ -57,6 +79,45 @@ public static class AdminApi
                 var json = string.Equals(format, "json", StringComparison.OrdinalIgnoreCase);
                 var file = await directory.ExportOfficersAsync(new ExportOfficersRequest { Format = json ? DataFormat.Json : DataFormat.Csv }, await context.ForUserAsync());
                 return Results.File(file.Content.ToByteArray(), json ? "application/json" : "text/csv; charset=utf-8", json ? "officers.json" : "officers.csv");
+            }
+            catch (RpcException ex)
+            {
+                return ex.ToProblem();
+            }
+        }).WithAccessRule(Administrators);
+
+        api.MapGet("/admin/officers/{officerId}", async (HttpContext context, DirectoryService.DirectoryServiceClient directory, string officerId) =>
+        {
+            try
+            {
+                return Results.Ok(OfficerEditDto.From(await directory.GetOfficerAsync(new GetOfficerRequest { Id = officerId }, await context.ForUserAsync())));
+            }
+            catch (RpcException ex)
+            {
+                return ex.ToProblem();
+            }
+        }).WithAccessRule(Administrators);
+
+        api.MapPut("/admin/officers/{officerId}", async (HttpContext context, DirectoryAdminService.DirectoryAdminServiceClient directory, string officerId, OfficerEditDto officer) =>
+        {
+            try
+            {
+                var result = await directory.PutOfficerAsync(new PutOfficerRequest { Officer = (officer with { Id = officerId }).ToInput(), ExpectedVersion = officer.Version },
+                    await context.ForUserAsync());
+                return Results.Ok(new { result.Id, result.Version });
+            }
+            catch (RpcException ex)
+            {
+                return ex.ToProblem();
+            }
+        }).WithAccessRule(Administrators);
+
+        api.MapGet("/admin/history/{entityType}/{id}", async (HttpContext context, DirectoryAdminService.DirectoryAdminServiceClient directory, string entityType, string id) =>
+        {
+            try
+            {
+                var history = await directory.GetHistoryAsync(new GetHistoryRequest { EntityType = entityType, Id = id }, await context.ForUserAsync());
+                return Results.Ok(history.Versions.Select(v => new VersionDto(v.Version, v.ChangedAt.ToDateTimeOffset(), v.ChangedBy, v.Before, v.After)).ToList());
             }
             catch (RpcException ex)
             {

@@ -24,6 +24,7 @@ public static class RpcProblems
             Grpc.Core.StatusCode.Unauthenticated => (StatusCodes.Status401Unauthorized, "Sign in again."),
             Grpc.Core.StatusCode.AlreadyExists => (StatusCodes.Status409Conflict, "Conflict."),
             Grpc.Core.StatusCode.FailedPrecondition => (StatusCodes.Status409Conflict, "Not possible now."),
+            Grpc.Core.StatusCode.Aborted => (StatusCodes.Status409Conflict, "Changed meanwhile."),
             Grpc.Core.StatusCode.ResourceExhausted => (StatusCodes.Status429TooManyRequests, "Too many requests."),
             Grpc.Core.StatusCode.DeadlineExceeded => (StatusCodes.Status504GatewayTimeout, "A service did not answer in time."),
             _ => (StatusCodes.Status503ServiceUnavailable, "A service is unavailable; try again shortly."),
