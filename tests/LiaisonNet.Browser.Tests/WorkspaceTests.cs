@@ -380,6 +380,13 @@ public sealed partial class WorkspaceTests(BrowserFixture fixture) : IClassFixtu
         await auditor.GetByTestId("trail-show").ClickAsync();
         await Assertions.Expect(auditor.GetByTestId("trail-verdict")).ToHaveAttributeAsync("data-verified", "true", new() { Timeout = 15_000 });
         await Accessibility.AssertNoSeriousViolationsAsync(auditor, "audit trail");
+
+        var administrator = await SignedInPageAsync("abenov");
+        await administrator.GetByTestId("edit-id").FillAsync("kz-bs-qasymov");
+        await administrator.GetByTestId("edit-load").ClickAsync();
+        await Assertions.Expect(administrator.GetByTestId("history-version").First).ToBeVisibleAsync(Soon);
+        await Assertions.Expect(administrator.GetByTestId("account").First).ToBeVisibleAsync(Soon);
+        await Accessibility.AssertNoSeriousViolationsAsync(administrator, "administration");
     }
 
     [Fact]
