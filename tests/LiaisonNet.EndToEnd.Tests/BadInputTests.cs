@@ -51,10 +51,8 @@ public sealed class BadInputTests(SystemFixture fixture, Xunit.Abstractions.ITes
                     Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"{method.FullName} took {watch.Elapsed}");
                     slowest = watch.Elapsed > slowest ? watch.Elapsed : slowest;
 
-                    // The same connection answers the next call at once.
-                    var next = await CallAsync(channel, method, [], token);
-                    Assert.NotEqual(StatusCode.DeadlineExceeded, next.Status);
-                    Assert.NotEqual(StatusCode.Unknown, next.Status);
+                    // The next, good call on the same connection succeeds.
+                    await GoodCallAsync(channel, service, token);
                     tried++;
                 }
             }
@@ -288,6 +286,28 @@ public sealed class BadInputTests(SystemFixture fixture, Xunit.Abstractions.ITes
         {
             // A stream that was accepted and then waited past its short deadline was answered, not hung.
             return method.IsServerStreaming && ex.StatusCode == StatusCode.DeadlineExceeded ? (StatusCode.OK, string.Empty) : (ex.StatusCode, ex.Status.Detail);
+        }
+    }
+
+    /// <summary>A valid call to a service on the given connection; throws unless it succeeds.</summary>
+    private static async Task GoodCallAsync(GrpcChannel channel, ServiceDescriptor service, string token)
+    {
+        var options = new CallOptions(new Metadata { { "Authorization", $"Bearer {token}" } }, DateTime.UtcNow.AddSeconds(10));
+        if (service == DirectoryService.Descriptor || service == DirectoryAdminService.Descriptor)
+        {
+            await new DirectoryService.DirectoryServiceClient(channel).GetDeskAsync(new GetDeskRequest { Id = "kz-bs-khorgos-desk" }, options);
+        }
+        else if (service == RelayService.Descriptor)
+        {
+            await new RelayService.RelayServiceClient(channel).ListInboxAsync(new ListInboxRequest(), options);
+        }
+        else if (service == AuditService.Descriptor)
+        {
+            await new AuditService.AuditServiceClient(channel).GetCheckpointAsync(new GetCheckpointRequest(), options);
+        }
+        else
+        {
+            await new AccountAdminService.AccountAdminServiceClient(channel).ListAccountsAsync(new ListAccountsRequest(), options);
         }
     }
 
