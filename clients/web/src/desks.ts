@@ -1,6 +1,6 @@
 import { acknowledgeForDesk, ApiError, getMyDesks, replyForDesk, type DeskBoard, type DeskItem } from './api';
 import { button, describeError, el } from './dom';
-import { formatLocal, relativeTo } from './format';
+import { dutyText, formatLocal, relativeTo } from './format';
 import { t, tn } from './i18n';
 
 const REFRESH_MS = 5_000;
@@ -68,16 +68,11 @@ export function createDeskBoardPanel(): DeskBoardPanel {
   }
 
   function renderBoard(board: DeskBoard): HTMLElement {
-    const duty = board.desk.onDuty;
-    const onDuty = duty.primary
-      ? t('desk.onDuty', { who: duty.backupName ? t('desk.primaryAndBackup', { primary: duty.primaryName ?? duty.primary, backup: duty.backupName }) : duty.primaryName ?? duty.primary })
-      : t('desk.nobody');
-    const until = duty.shiftEnds ? t('desk.until', { at: formatLocal(duty.shiftEnds) }) : '';
     const items = [...board.items].sort(byDeadline);
     const open = items.filter((i) => i.acknowledgedAt === null).length;
     const node = el('section', { className: 'desk-board', testId: 'desk-board' }, [
       el('h3', { text: board.desk.name, autoDir: true }),
-      el('p', { className: 'muted', testId: 'desk-duty', text: `${onDuty}${until} · ${t('desk.localTime', { time: duty.localTime.slice(11, 16), zone: board.desk.timeZone })}` }),
+      el('p', { className: 'muted', testId: 'desk-duty', text: dutyText(board.desk) }),
       el('p', { className: 'muted', text: open > 0 ? tn('desk.open', open) : t('desk.nothingOpen') }),
       ...items.map((item) => renderItem(board.desk.id, item)),
     ]);

@@ -1,5 +1,6 @@
 // Officers on different sides of a border work in different time zones, so every
 // timestamp is shown in the reader's local zone and in UTC as the shared reference.
+import type { Desk } from './api';
 import { language, t } from './i18n';
 
 const localFormat = new Intl.DateTimeFormat(language(), {
@@ -44,4 +45,16 @@ export function relativeTo(iso: string, now: number): { text: string; past: bool
   const rest = minutes % 60;
   const span = hours > 0 ? t('time.hoursMinutes', { hours, minutes: rest }) : t('time.minutes', { minutes });
   return { text: past ? t('time.ago', { span }) : t('time.in', { span }), past };
+}
+
+/** Who is on duty at the desk now, until when in the viewer's time, and the desk's own time. */
+export function dutyText(desk: Desk): string {
+  const duty = desk.onDuty;
+  if (!duty.primary) return t('desk.nobody');
+  const who = duty.backupName
+    ? t('desk.primaryAndBackup', { primary: duty.primaryName ?? duty.primary, backup: duty.backupName })
+    : duty.primaryName ?? duty.primary;
+  const until = duty.shiftEnds ? t('desk.until', { at: formatLocal(duty.shiftEnds) }) : '';
+  const local = duty.localTime ? ` · ${t('desk.localTime', { time: duty.localTime.slice(11, 16), zone: desk.timeZone })}` : '';
+  return `${t('desk.onDuty', { who })}${until}${local}`;
 }

@@ -1,6 +1,6 @@
 import { ApiError, getDesks, getLists, getOfficer, searchDirectory, type Desk, type DistributionList, type Officer, type OfficerCard, type Recipient } from './api';
 import { button, describeError, el } from './dom';
-import { formatLocal } from './format';
+import { dutyText } from './format';
 import { t, tn } from './i18n';
 
 const DEBOUNCE_MS = 250;
@@ -73,15 +73,6 @@ export function createSearchPanel(options: SearchPanelOptions): SearchPanel {
   function matches(query: string, ...texts: string[]): boolean {
     const folded = query.toLocaleLowerCase();
     return texts.some((text) => text.toLocaleLowerCase().includes(folded));
-  }
-
-  /** Who is on duty at the desk now, and until when in the viewer's time and the desk's own. */
-  function dutyText(desk: Desk): string {
-    const duty = desk.onDuty;
-    if (!duty.primary) return t('desk.nobody');
-    const who = duty.backupName ? t('desk.primaryAndBackup', { primary: duty.primaryName ?? duty.primary, backup: duty.backupName }) : duty.primaryName ?? duty.primary;
-    const until = duty.shiftEnds ? t('desk.until', { at: formatLocal(duty.shiftEnds) }) : '';
-    return `${t('desk.onDuty', { who })}${until}${duty.localTime ? ` · ${t('desk.localTime', { time: duty.localTime.slice(11, 16), zone: desk.timeZone })}` : ''}`;
   }
 
   function renderDesk(desk: Desk): HTMLLIElement {

@@ -43,6 +43,15 @@ const NODE = new Uint8Array([1]);
 export const leafHash = (data: Uint8Array): Promise<Uint8Array> => sha256(LEAF, data);
 const nodeHash = (left: Uint8Array, right: Uint8Array): Promise<Uint8Array> => sha256(NODE, left, right);
 
+/** RFC 9162's right shift of both indexes past the levels where fn's bit is 0 (after a left-side combine). */
+function skipRight(fn: number, sn: number): [number, number] {
+  do {
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  } while (fn % 2 === 0 && fn !== 0);
+  return [fn, sn];
+}
+
 function equal(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }
@@ -57,12 +66,7 @@ export async function verifyInclusion(index: number, treeSize: number, leaf: Uin
     if (p.length !== 32 || sn === 0) return false;
     if (fn % 2 === 1 || fn === sn) {
       r = await nodeHash(p, r);
-      if (fn % 2 === 0) {
-        do {
-          fn = Math.floor(fn / 2);
-          sn = Math.floor(sn / 2);
-        } while (fn % 2 === 0 && fn !== 0);
-      }
+      if (fn % 2 === 0) [fn, sn] = skipRight(fn, sn);
     } else {
       r = await nodeHash(r, p);
     }
@@ -93,12 +97,7 @@ export async function verifyConsistency(size1: number, size2: number, root1: Uin
     if (fn % 2 === 1 || fn === sn) {
       fr = await nodeHash(c, fr);
       sr = await nodeHash(c, sr);
-      if (fn % 2 === 0) {
-        do {
-          fn = Math.floor(fn / 2);
-          sn = Math.floor(sn / 2);
-        } while (fn % 2 === 0 && fn !== 0);
-      }
+      if (fn % 2 === 0) [fn, sn] = skipRight(fn, sn);
     } else {
       sr = await nodeHash(sr, c);
     }

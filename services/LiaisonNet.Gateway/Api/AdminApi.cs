@@ -55,127 +55,71 @@ public static class AdminApi
     {
         api.MapPost("/admin/officers/import", async (HttpContext context, DirectoryAdminService.DirectoryAdminServiceClient directory, ImportDto import) =>
         {
-            try
+            var report = await directory.ImportOfficersAsync(new ImportOfficersRequest
             {
-                var report = await directory.ImportOfficersAsync(new ImportOfficersRequest
-                {
-                    Format = string.Equals(import.Format, "json", StringComparison.OrdinalIgnoreCase) ? DataFormat.Json : DataFormat.Csv,
-                    Content = ByteString.CopyFromUtf8(import.Content ?? string.Empty),
-                    DryRun = import.DryRun,
-                }, await context.ForUserAsync(TimeSpan.FromSeconds(60)));
-                return Results.Ok(new ImportReportDto(report.Rows, report.Created, report.Updated, report.Applied,
-                    [.. report.Errors.Select(e => new ImportErrorDto(e.Line, e.Field, e.Message))]));
-            }
-            catch (RpcException ex)
-            {
-                return ex.ToProblem();
-            }
+                Format = string.Equals(import.Format, "json", StringComparison.OrdinalIgnoreCase) ? DataFormat.Json : DataFormat.Csv,
+                Content = ByteString.CopyFromUtf8(import.Content ?? string.Empty),
+                DryRun = import.DryRun,
+            }, await context.ForUserAsync(TimeSpan.FromSeconds(60)));
+            return Results.Ok(new ImportReportDto(report.Rows, report.Created, report.Updated, report.Applied,
+                [.. report.Errors.Select(e => new ImportErrorDto(e.Line, e.Field, e.Message))]));
         }).WithAccessRule(Administrators);
 
         api.MapGet("/admin/officers/export", async (HttpContext context, DirectoryAdminService.DirectoryAdminServiceClient directory, string? format) =>
         {
-            try
-            {
-                var json = string.Equals(format, "json", StringComparison.OrdinalIgnoreCase);
-                var file = await directory.ExportOfficersAsync(new ExportOfficersRequest { Format = json ? DataFormat.Json : DataFormat.Csv }, await context.ForUserAsync());
-                return Results.File(file.Content.ToByteArray(), json ? "application/json" : "text/csv; charset=utf-8", json ? "officers.json" : "officers.csv");
-            }
-            catch (RpcException ex)
-            {
-                return ex.ToProblem();
-            }
+            var json = string.Equals(format, "json", StringComparison.OrdinalIgnoreCase);
+            var file = await directory.ExportOfficersAsync(new ExportOfficersRequest { Format = json ? DataFormat.Json : DataFormat.Csv }, await context.ForUserAsync());
+            return Results.File(file.Content.ToByteArray(), json ? "application/json" : "text/csv; charset=utf-8", json ? "officers.json" : "officers.csv");
         }).WithAccessRule(Administrators);
 
         api.MapGet("/admin/officers/{officerId}", async (HttpContext context, DirectoryService.DirectoryServiceClient directory, string officerId) =>
         {
-            try
-            {
-                return Results.Ok(OfficerEditDto.From(await directory.GetOfficerAsync(new GetOfficerRequest { Id = officerId }, await context.ForUserAsync())));
-            }
-            catch (RpcException ex)
-            {
-                return ex.ToProblem();
-            }
+            return Results.Ok(OfficerEditDto.From(await directory.GetOfficerAsync(new GetOfficerRequest { Id = officerId }, await context.ForUserAsync())));
         }).WithAccessRule(Administrators);
 
         api.MapPut("/admin/officers/{officerId}", async (HttpContext context, DirectoryAdminService.DirectoryAdminServiceClient directory, string officerId, OfficerEditDto officer) =>
         {
-            try
-            {
-                var result = await directory.PutOfficerAsync(new PutOfficerRequest { Officer = (officer with { Id = officerId }).ToInput(), ExpectedVersion = officer.Version },
-                    await context.ForUserAsync());
-                return Results.Ok(new { result.Id, result.Version });
-            }
-            catch (RpcException ex)
-            {
-                return ex.ToProblem();
-            }
+            var result = await directory.PutOfficerAsync(new PutOfficerRequest { Officer = (officer with { Id = officerId }).ToInput(), ExpectedVersion = officer.Version },
+                await context.ForUserAsync());
+            return Results.Ok(new { result.Id, result.Version });
         }).WithAccessRule(Administrators);
 
         api.MapGet("/admin/history/{entityType}/{id}", async (HttpContext context, DirectoryAdminService.DirectoryAdminServiceClient directory, string entityType, string id) =>
         {
-            try
-            {
-                var history = await directory.GetHistoryAsync(new GetHistoryRequest { EntityType = entityType, Id = id }, await context.ForUserAsync());
-                return Results.Ok(history.Versions.Select(v => new VersionDto(v.Version, v.ChangedAt.ToDateTimeOffset(), v.ChangedBy, v.Before, v.After)).ToList());
-            }
-            catch (RpcException ex)
-            {
-                return ex.ToProblem();
-            }
+            var history = await directory.GetHistoryAsync(new GetHistoryRequest { EntityType = entityType, Id = id }, await context.ForUserAsync());
+            return Results.Ok(history.Versions.Select(v => new VersionDto(v.Version, v.ChangedAt.ToDateTimeOffset(), v.ChangedBy, v.Before, v.After)).ToList());
         }).WithAccessRule(Administrators);
 
         api.MapGet("/admin/accounts", async (HttpContext context, AccountAdminService.AccountAdminServiceClient accounts) =>
         {
-            try
-            {
-                var page = await accounts.ListAccountsAsync(new ListAccountsRequest { PageSize = 200 }, await context.ForUserAsync());
-                return Results.Ok(page.Accounts.Select(AccountDto.From).ToList());
-            }
-            catch (RpcException ex)
-            {
-                return ex.ToProblem();
-            }
+            var page = await accounts.ListAccountsAsync(new ListAccountsRequest { PageSize = 200 }, await context.ForUserAsync());
+            return Results.Ok(page.Accounts.Select(AccountDto.From).ToList());
         }).WithAccessRule(Administrators);
 
         api.MapPost("/admin/accounts", async (HttpContext context, AccountAdminService.AccountAdminServiceClient accounts, NewAccountDto account) =>
         {
-            try
+            var created = await accounts.CreateAccountAsync(new CreateAccountRequest
             {
-                var created = await accounts.CreateAccountAsync(new CreateAccountRequest
-                {
-                    UserName = account.UserName ?? string.Empty, DisplayName = account.DisplayName ?? string.Empty, AccountId = account.AccountId ?? string.Empty,
-                    Roles = { account.Roles ?? [] }, Desks = { account.Desks ?? [] },
-                }, await context.ForUserAsync());
-                return Results.Ok(new CreatedAccountDto(AccountDto.From(created.Account), created.InitialPassword));
-            }
-            catch (RpcException ex)
-            {
-                return ex.ToProblem();
-            }
+                UserName = account.UserName ?? string.Empty, DisplayName = account.DisplayName ?? string.Empty, AccountId = account.AccountId ?? string.Empty,
+                Roles = { account.Roles ?? [] }, Desks = { account.Desks ?? [] },
+            }, await context.ForUserAsync());
+            return Results.Ok(new CreatedAccountDto(AccountDto.From(created.Account), created.InitialPassword));
         }).WithAccessRule(Administrators);
 
         api.MapPost("/admin/accounts/{accountId}/{action}", async (HttpContext context, AccountAdminService.AccountAdminServiceClient accounts, string accountId, string action) =>
         {
-            try
+            var target = new AccountRef { AccountId = accountId };
+            var options = await context.ForUserAsync();
+            var account = action switch
             {
-                var target = new AccountRef { AccountId = accountId };
-                var options = await context.ForUserAsync();
-                var account = action switch
-                {
-                    "disable" => await accounts.DisableAccountAsync(target, options),
-                    "enable" => await accounts.EnableAccountAsync(target, options),
-                    "reset-second-factor" => await accounts.ResetSecondFactorAsync(target, options),
-                    _ => null,
-                };
-                return account is null
-                    ? Results.Problem("disable, enable or reset-second-factor.", statusCode: StatusCodes.Status404NotFound, title: "No such action.")
-                    : Results.Ok(AccountDto.From(account));
-            }
-            catch (RpcException ex)
-            {
-                return ex.ToProblem();
-            }
+                "disable" => await accounts.DisableAccountAsync(target, options),
+                "enable" => await accounts.EnableAccountAsync(target, options),
+                "reset-second-factor" => await accounts.ResetSecondFactorAsync(target, options),
+                _ => null,
+            };
+            return account is null
+                ? Results.Problem("disable, enable or reset-second-factor.", statusCode: StatusCodes.Status404NotFound, title: "No such action.")
+                : Results.Ok(AccountDto.From(account));
         }).WithAccessRule(Administrators);
     }
 }

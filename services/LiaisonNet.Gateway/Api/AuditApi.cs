@@ -34,66 +34,45 @@ public static class AuditApi
         api.MapGet("/audit/trail", async (HttpContext context, AuditService.AuditServiceClient audit, string? objectId, string? agency, DateTimeOffset? from,
             DateTimeOffset? to, string? pageToken) =>
         {
-            try
+            var call = await context.ForUserAsync();
+            var request = new ListTrailRequest { ObjectId = objectId ?? string.Empty, Agency = agency ?? string.Empty, PageSize = 100, PageToken = pageToken ?? string.Empty };
+            if (from is { } start)
             {
-                var call = await context.ForUserAsync();
-                var request = new ListTrailRequest { ObjectId = objectId ?? string.Empty, Agency = agency ?? string.Empty, PageSize = 100, PageToken = pageToken ?? string.Empty };
-                if (from is { } start)
-                {
-                    request.From = Timestamp.FromDateTimeOffset(start);
-                }
-
-                if (to is { } end)
-                {
-                    request.To = Timestamp.FromDateTimeOffset(end);
-                }
-
-                var trail = await audit.ListTrailAsync(request, call);
-                var checkpoint = await audit.GetCheckpointAsync(new GetCheckpointRequest(), await context.ForUserAsync());
-                var keys = await audit.ListPublicKeysAsync(new ListPublicKeysRequest(), await context.ForUserAsync());
-                var entries = new List<TrailEntryDto>();
-                foreach (var entry in trail.Entries.Where(e => e.Index < checkpoint.TreeSize))
-                {
-                    var proof = await audit.GetInclusionProofAsync(new GetInclusionProofRequest { Index = entry.Index, TreeSize = checkpoint.TreeSize }, await context.ForUserAsync());
-                    entries.Add(new TrailEntryDto(entry.Index, B64(entry.Data), B64(entry.LeafHash), [.. proof.Hashes.Select(B64)]));
-                }
-
-                return Results.Ok(new TrailPageDto(entries, ToDto(checkpoint), [.. keys.Keys.Select(k => new PublicKeyDto(k.KeyId, B64(k.Spki)))],
-                    trail.NextPageToken.Length > 0 ? trail.NextPageToken : null));
+                request.From = Timestamp.FromDateTimeOffset(start);
             }
-            catch (RpcException ex)
+
+            if (to is { } end)
             {
-                return ex.ToProblem();
+                request.To = Timestamp.FromDateTimeOffset(end);
             }
+
+            var trail = await audit.ListTrailAsync(request, call);
+            var checkpoint = await audit.GetCheckpointAsync(new GetCheckpointRequest(), await context.ForUserAsync());
+            var keys = await audit.ListPublicKeysAsync(new ListPublicKeysRequest(), await context.ForUserAsync());
+            var entries = new List<TrailEntryDto>();
+            foreach (var entry in trail.Entries.Where(e => e.Index < checkpoint.TreeSize))
+            {
+                var proof = await audit.GetInclusionProofAsync(new GetInclusionProofRequest { Index = entry.Index, TreeSize = checkpoint.TreeSize }, await context.ForUserAsync());
+                entries.Add(new TrailEntryDto(entry.Index, B64(entry.Data), B64(entry.LeafHash), [.. proof.Hashes.Select(B64)]));
+            }
+
+            return Results.Ok(new TrailPageDto(entries, ToDto(checkpoint), [.. keys.Keys.Select(k => new PublicKeyDto(k.KeyId, B64(k.Spki)))],
+                trail.NextPageToken.Length > 0 ? trail.NextPageToken : null));
         }).WithAccessRule(Auditors);
 
         api.MapGet("/audit/consistency", async (HttpContext context, AuditService.AuditServiceClient audit, long first) =>
         {
-            try
-            {
-                var checkpoint = await audit.GetCheckpointAsync(new GetCheckpointRequest(), await context.ForUserAsync());
-                var proof = await audit.GetConsistencyProofAsync(new GetConsistencyProofRequest { FirstSize = first, SecondSize = checkpoint.TreeSize },
-                    await context.ForUserAsync());
-                return Results.Ok(new { Checkpoint = ToDto(checkpoint), Proof = new ConsistencyDto(proof.FirstSize, proof.SecondSize, [.. proof.Hashes.Select(B64)]) });
-            }
-            catch (RpcException ex)
-            {
-                return ex.ToProblem();
-            }
+            var checkpoint = await audit.GetCheckpointAsync(new GetCheckpointRequest(), await context.ForUserAsync());
+            var proof = await audit.GetConsistencyProofAsync(new GetConsistencyProofRequest { FirstSize = first, SecondSize = checkpoint.TreeSize },
+                await context.ForUserAsync());
+            return Results.Ok(new { Checkpoint = ToDto(checkpoint), Proof = new ConsistencyDto(proof.FirstSize, proof.SecondSize, [.. proof.Hashes.Select(B64)]) });
         }).WithAccessRule(Auditors);
 
         api.MapGet("/audit/bundle", async (HttpContext context, AuditService.AuditServiceClient audit, string? objectId) =>
         {
-            try
-            {
-                var bundle = await audit.ExportBundleAsync(new ExportBundleRequest { ObjectId = objectId ?? string.Empty }, await context.ForUserAsync(TimeSpan.FromSeconds(60)));
-                var name = new string((objectId ?? "trail").Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_').Take(80).ToArray());
-                return Results.File(bundle.ToByteArray(), "application/octet-stream", $"liaisonnet-audit-{name}.bundle");
-            }
-            catch (RpcException ex)
-            {
-                return ex.ToProblem();
-            }
+            var bundle = await audit.ExportBundleAsync(new ExportBundleRequest { ObjectId = objectId ?? string.Empty }, await context.ForUserAsync(TimeSpan.FromSeconds(60)));
+            var name = new string((objectId ?? "trail").Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_').Take(80).ToArray());
+            return Results.File(bundle.ToByteArray(), "application/octet-stream", $"liaisonnet-audit-{name}.bundle");
         }).WithAccessRule(Auditors);
     }
 

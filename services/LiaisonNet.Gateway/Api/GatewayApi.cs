@@ -25,7 +25,8 @@ public static class GatewayApi
     {
         var api = app.MapGroup("/api")
             .RequireAuthorization(policy => policy.AddAuthenticationSchemes(CookieAuthenticationDefaults.AuthenticationScheme).RequireAuthenticatedUser())
-            .AddEndpointFilter(RequireCsrfHeader);
+            .AddEndpointFilter(RequireCsrfHeader)
+            .AddEndpointFilter(ServiceFailuresAsProblems);
 
         api.MapAuditApi();
         api.MapAdminApi();
@@ -42,134 +43,85 @@ public static class GatewayApi
             HttpContext context, DirectoryService.DirectoryServiceClient directory, string? q, int? pageSize, string? pageToken, string? country, string? agency,
             string? centre, string? crossingPoint, string? speciality, string? language, bool? onDutyNow, bool? onDutyFirst) =>
         {
-            try
+            var response = await directory.SearchOfficersAsync(new SearchOfficersRequest
             {
-                var response = await directory.SearchOfficersAsync(new SearchOfficersRequest
-                {
-                    Query = q ?? string.Empty,
-                    PageSize = pageSize ?? 20,
-                    PageToken = pageToken ?? string.Empty,
-                    Country = country ?? string.Empty,
-                    Agency = agency ?? string.Empty,
-                    Centre = centre ?? string.Empty,
-                    CrossingPoint = crossingPoint ?? string.Empty,
-                    Speciality = speciality ?? string.Empty,
-                    Language = language ?? string.Empty,
-                    OnDutyNow = onDutyNow ?? false,
-                    OnDutyFirst = onDutyFirst ?? false,
-                }, await context.ForUserAsync());
-                return Results.Ok(new SearchResultDto([.. response.Officers.Select(OfficerDto.From)], NullIfEmpty(response.NextPageToken)));
-            }
-            catch (RpcException ex)
-            {
-                return ex.ToProblem();
-            }
+                Query = q ?? string.Empty,
+                PageSize = pageSize ?? 20,
+                PageToken = pageToken ?? string.Empty,
+                Country = country ?? string.Empty,
+                Agency = agency ?? string.Empty,
+                Centre = centre ?? string.Empty,
+                CrossingPoint = crossingPoint ?? string.Empty,
+                Speciality = speciality ?? string.Empty,
+                Language = language ?? string.Empty,
+                OnDutyNow = onDutyNow ?? false,
+                OnDutyFirst = onDutyFirst ?? false,
+            }, await context.ForUserAsync());
+            return Results.Ok(new SearchResultDto([.. response.Officers.Select(OfficerDto.From)], NullIfEmpty(response.NextPageToken)));
         }).WithAccessRule(AccessRule.Session(AccessCallers.AnyPerson).Checks("The directory's rules, with the user's own token."));
 
         var lookup = AccessRule.Session(AccessCallers.AnyPerson).Checks("The directory's public entries, with the user's own token.");
         api.MapGet("/officers/{officerId}", async (HttpContext context, DirectoryService.DirectoryServiceClient directory, string officerId) =>
         {
-            try
-            {
-                return Results.Ok(OfficerCardDto.From(await directory.GetOfficerAsync(new GetOfficerRequest { Id = officerId }, await context.ForUserAsync())));
-            }
-            catch (RpcException ex)
-            {
-                return ex.ToProblem();
-            }
+            return Results.Ok(OfficerCardDto.From(await directory.GetOfficerAsync(new GetOfficerRequest { Id = officerId }, await context.ForUserAsync())));
         }).WithAccessRule(AccessRule.Session(AccessCallers.AnyPerson).Checks("The directory shows restricted fields only where this user may see them, and audits it."));
 
         api.MapGet("/desks", async (HttpContext context, DirectoryService.DirectoryServiceClient directory) =>
         {
-            try
+            var desks = new List<DeskDto>();
+            var token = string.Empty;
+            // Every desk, page by page (at most 1,000): the page filters them as the user types.
+            do
             {
-                var desks = new List<DeskDto>();
-                var token = string.Empty;
-                // Every desk, page by page (at most 1,000): the page filters them as the user types.
-                do
-                {
-                    var page = await directory.ListDesksAsync(new ListDesksRequest { PageSize = 100, PageToken = token }, await context.ForUserAsync());
-                    desks.AddRange(page.Desks.Select(DeskDto.From));
-                    token = page.NextPageToken;
-                }
-                while (token.Length > 0 && desks.Count < 1_000);
+                var page = await directory.ListDesksAsync(new ListDesksRequest { PageSize = 100, PageToken = token }, await context.ForUserAsync());
+                desks.AddRange(page.Desks.Select(DeskDto.From));
+                token = page.NextPageToken;
+            }
+            while (token.Length > 0 && desks.Count < 1_000);
 
-                return Results.Ok(desks);
-            }
-            catch (RpcException ex)
-            {
-                return ex.ToProblem();
-            }
+            return Results.Ok(desks);
         }).WithAccessRule(lookup);
 
         // The desks the user staffs (assigned to them, on their roster, or supervised by them), each with its open messages.
         api.MapGet("/desks/mine", async (HttpContext context, DirectoryService.DirectoryServiceClient directory, RelayService.RelayServiceClient relay) =>
         {
-            try
+            var me = context.User.SubjectId();
+            var assigned = await context.AssignedDesksAsync();
+            var boards = new List<DeskBoardDto>();
+            var token = string.Empty;
+            do
             {
-                var me = context.User.SubjectId();
-                var assigned = await context.AssignedDesksAsync();
-                var boards = new List<DeskBoardDto>();
-                var token = string.Empty;
-                do
+                var page = await directory.ListDesksAsync(new ListDesksRequest { PageSize = 100, PageToken = token }, await context.ForUserAsync());
+                foreach (var desk in page.Desks.Where(d => assigned.Contains(d.Id) || d.Supervisor == me || d.Roster.Any(s => s.Primary == me || s.Backup == me)))
                 {
-                    var page = await directory.ListDesksAsync(new ListDesksRequest { PageSize = 100, PageToken = token }, await context.ForUserAsync());
-                    foreach (var desk in page.Desks.Where(d => assigned.Contains(d.Id) || d.Supervisor == me || d.Roster.Any(s => s.Primary == me || s.Backup == me)))
-                    {
-                        var items = await relay.ListDeskItemsAsync(new ListDeskItemsRequest { DeskId = desk.Id, Limit = 100 }, await context.ForUserAsync());
-                        boards.Add(new DeskBoardDto(DeskDto.From(desk), [.. items.Items.Select(DeskItemDto.From)]));
-                    }
-
-                    token = page.NextPageToken;
+                    var items = await relay.ListDeskItemsAsync(new ListDeskItemsRequest { DeskId = desk.Id, Limit = 100 }, await context.ForUserAsync());
+                    boards.Add(new DeskBoardDto(DeskDto.From(desk), [.. items.Items.Select(DeskItemDto.From)]));
                 }
-                while (token.Length > 0 && boards.Count < 50);
 
-                return Results.Ok(boards);
+                token = page.NextPageToken;
             }
-            catch (RpcException ex)
-            {
-                return ex.ToProblem();
-            }
+            while (token.Length > 0 && boards.Count < 50);
+
+            return Results.Ok(boards);
         }).WithAccessRule(AccessRule.Session(AccessCallers.AnyPerson).Checks("Desks the session's user staffs; the relay checks each one."));
 
         api.MapPost("/desks/{deskId}/messages/{messageId}/acknowledge", async (HttpContext context, RelayService.RelayServiceClient relay, string deskId, string messageId) =>
         {
-            try
-            {
-                await relay.AcknowledgeAsync(new AcknowledgeRequest { MessageId = messageId, DeskId = deskId }, await context.ForUserAsync());
-                return Results.NoContent();
-            }
-            catch (RpcException ex)
-            {
-                return ex.ToProblem();
-            }
+            await relay.AcknowledgeAsync(new AcknowledgeRequest { MessageId = messageId, DeskId = deskId }, await context.ForUserAsync());
+            return Results.NoContent();
         }).WithAccessRule(DeskStaff);
 
         api.MapPost("/desks/{deskId}/messages/{messageId}/reply", async (HttpContext context, RelayService.RelayServiceClient relay, string deskId, string messageId, ReplyDto reply) =>
         {
-            try
-            {
-                await relay.ReplyAsync(new ReplyRequest { MessageId = messageId, DeskId = deskId, Code = ReplyNames.Parse(reply.Code), Reason = reply.Reason ?? string.Empty },
-                    await context.ForUserAsync());
-                return Results.NoContent();
-            }
-            catch (RpcException ex)
-            {
-                return ex.ToProblem();
-            }
+            await relay.ReplyAsync(new ReplyRequest { MessageId = messageId, DeskId = deskId, Code = ReplyNames.Parse(reply.Code), Reason = reply.Reason ?? string.Empty },
+                await context.ForUserAsync());
+            return Results.NoContent();
         }).WithAccessRule(DeskStaff);
 
         api.MapGet("/lists", async (HttpContext context, DirectoryService.DirectoryServiceClient directory) =>
         {
-            try
-            {
-                var lists = await directory.ListDistributionListsAsync(new ListDistributionListsRequest(), await context.ForUserAsync());
-                return Results.Ok(lists.Lists.Select(l => new DistributionListDto(l.Id, l.Name, [.. l.Desks])).ToList());
-            }
-            catch (RpcException ex)
-            {
-                return ex.ToProblem();
-            }
+            var lists = await directory.ListDistributionListsAsync(new ListDistributionListsRequest(), await context.ForUserAsync());
+            return Results.Ok(lists.Lists.Select(l => new DistributionListDto(l.Id, l.Name, [.. l.Desks])).ToList());
         }).WithAccessRule(lookup);
 
         api.MapPost("/messages", async (HttpContext context, RelayService.RelayServiceClient relay, SendMessageDto message) =>
@@ -198,143 +150,73 @@ public static class GatewayApi
                 request.ExpiresAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(expires);
             }
 
-            try
-            {
-                var sent = await relay.SendMessageAsync(request, await context.ForUserAsync());
-                return Results.Ok(new SentDto(sent.MessageId, sent.AcceptedAt.ToDateTimeOffset(), sent.Duplicate));
-            }
-            catch (RpcException ex)
-            {
-                return ex.ToProblem();
-            }
+            var sent = await relay.SendMessageAsync(request, await context.ForUserAsync());
+            return Results.Ok(new SentDto(sent.MessageId, sent.AcceptedAt.ToDateTimeOffset(), sent.Duplicate));
         }).WithAccessRule(RelaySends);
 
         api.MapGet("/inbox", async (HttpContext context, RelayService.RelayServiceClient relay, long? after, int? limit) =>
         {
-            try
-            {
-                var page = await relay.ListInboxAsync(new ListInboxRequest { AfterCursor = after ?? 0, Limit = limit ?? 50 }, await context.ForUserAsync());
-                return Results.Ok(new InboxPageDto([.. page.Items.Select(InboxItemDto.From)], page.NextCursor));
-            }
-            catch (RpcException ex)
-            {
-                return ex.ToProblem();
-            }
+            var page = await relay.ListInboxAsync(new ListInboxRequest { AfterCursor = after ?? 0, Limit = limit ?? 50 }, await context.ForUserAsync());
+            return Results.Ok(new InboxPageDto([.. page.Items.Select(InboxItemDto.From)], page.NextCursor));
         }).WithAccessRule(OwnInbox);
 
         api.MapGet("/sent", async (HttpContext context, RelayService.RelayServiceClient relay, string? pageToken) =>
         {
-            try
-            {
-                var page = await relay.ListSentAsync(new ListSentRequest { Limit = 20, PageToken = pageToken ?? string.Empty }, await context.ForUserAsync());
-                return Results.Ok(new SentPageDto([.. page.Messages.Select(SentMessageDto.From)], NullIfEmpty(page.NextPageToken)));
-            }
-            catch (RpcException ex)
-            {
-                return ex.ToProblem();
-            }
+            var page = await relay.ListSentAsync(new ListSentRequest { Limit = 20, PageToken = pageToken ?? string.Empty }, await context.ForUserAsync());
+            return Results.Ok(new SentPageDto([.. page.Messages.Select(SentMessageDto.From)], NullIfEmpty(page.NextPageToken)));
         }).WithAccessRule(AccessRule.Session(AccessCallers.AnyPerson).Checks("The relay lists the session's own sent messages only."));
 
         api.MapPost("/messages/{messageId}/reply", async (HttpContext context, RelayService.RelayServiceClient relay, string messageId, ReplyDto reply) =>
         {
-            try
-            {
-                await relay.ReplyAsync(new ReplyRequest { MessageId = messageId, Code = ReplyNames.Parse(reply.Code), Reason = reply.Reason ?? string.Empty },
-                    await context.ForUserAsync());
-                return Results.NoContent();
-            }
-            catch (RpcException ex)
-            {
-                return ex.ToProblem();
-            }
+            await relay.ReplyAsync(new ReplyRequest { MessageId = messageId, Code = ReplyNames.Parse(reply.Code), Reason = reply.Reason ?? string.Empty },
+                await context.ForUserAsync());
+            return Results.NoContent();
         }).WithAccessRule(OwnInbox);
 
         api.MapPost("/messages/{messageId}/forward", async (HttpContext context, RelayService.RelayServiceClient relay, string messageId, ForwardDto forward) =>
         {
-            try
+            var sent = await relay.ForwardAsync(new ForwardRequest
             {
-                var sent = await relay.ForwardAsync(new ForwardRequest
-                {
-                    ClientMessageId = forward.ClientMessageId ?? string.Empty, MessageId = messageId, ActionRecipients = { forward.Recipients ?? [] },
-                    InfoRecipients = { forward.InfoRecipients ?? [] }, Note = forward.Note ?? string.Empty,
-                }, await context.ForUserAsync());
-                return Results.Ok(new SentDto(sent.MessageId, sent.AcceptedAt.ToDateTimeOffset(), sent.Duplicate));
-            }
-            catch (RpcException ex)
-            {
-                return ex.ToProblem();
-            }
+                ClientMessageId = forward.ClientMessageId ?? string.Empty, MessageId = messageId, ActionRecipients = { forward.Recipients ?? [] },
+                InfoRecipients = { forward.InfoRecipients ?? [] }, Note = forward.Note ?? string.Empty,
+            }, await context.ForUserAsync());
+            return Results.Ok(new SentDto(sent.MessageId, sent.AcceptedAt.ToDateTimeOffset(), sent.Duplicate));
         }).WithAccessRule(RelaySends);
 
         api.MapGet("/messages/{messageId}/permissions", async (HttpContext context, RelayService.RelayServiceClient relay, string messageId) =>
         {
-            try
-            {
-                var list = await relay.ListForwardPermissionsAsync(new ListForwardPermissionsRequest { MessageId = messageId }, await context.ForUserAsync());
-                return Results.Ok(list.Permissions.Select(PermissionDto.From).ToList());
-            }
-            catch (RpcException ex)
-            {
-                return ex.ToProblem();
-            }
+            var list = await relay.ListForwardPermissionsAsync(new ListForwardPermissionsRequest { MessageId = messageId }, await context.ForUserAsync());
+            return Results.Ok(list.Permissions.Select(PermissionDto.From).ToList());
         }).WithAccessRule(AccessRule.Session(AccessCallers.AnyPerson).Checks("The relay shows the originator every request, an asker their own."));
 
         api.MapPost("/messages/{messageId}/permissions", async (HttpContext context, RelayService.RelayServiceClient relay, string messageId, PermissionRequestDto asked) =>
         {
-            try
+            var permission = await relay.RequestForwardPermissionAsync(new RequestForwardPermissionRequest
             {
-                var permission = await relay.RequestForwardPermissionAsync(new RequestForwardPermissionRequest
-                {
-                    MessageId = messageId, Recipients = { asked.Recipients ?? [] }, Reason = asked.Reason ?? string.Empty,
-                }, await context.ForUserAsync());
-                return Results.Ok(PermissionDto.From(permission));
-            }
-            catch (RpcException ex)
-            {
-                return ex.ToProblem();
-            }
+                MessageId = messageId, Recipients = { asked.Recipients ?? [] }, Reason = asked.Reason ?? string.Empty,
+            }, await context.ForUserAsync());
+            return Results.Ok(PermissionDto.From(permission));
         }).WithAccessRule(RelaySends);
 
         api.MapPost("/permissions/{permissionId}/decision", async (HttpContext context, RelayService.RelayServiceClient relay, string permissionId, DecisionDto decision) =>
         {
-            try
+            var permission = await relay.DecideForwardPermissionAsync(new DecideForwardPermissionRequest
             {
-                var permission = await relay.DecideForwardPermissionAsync(new DecideForwardPermissionRequest
-                {
-                    PermissionId = permissionId, Grant = decision.Grant, Reason = decision.Reason ?? string.Empty,
-                }, await context.ForUserAsync());
-                return Results.Ok(PermissionDto.From(permission));
-            }
-            catch (RpcException ex)
-            {
-                return ex.ToProblem();
-            }
+                PermissionId = permissionId, Grant = decision.Grant, Reason = decision.Reason ?? string.Empty,
+            }, await context.ForUserAsync());
+            return Results.Ok(PermissionDto.From(permission));
         }).WithAccessRule(AccessRule.Session(AccessCallers.AnyPerson).Checks("The relay lets only the originator of the message decide."));
 
         api.MapPost("/messages/{messageId}/read", async (HttpContext context, RelayService.RelayServiceClient relay, string messageId) =>
         {
-            try
-            {
-                await relay.MarkReadAsync(new MarkReadRequest { MessageId = messageId }, await context.ForUserAsync());
-                return Results.NoContent();
-            }
-            catch (RpcException ex)
-            {
-                return ex.ToProblem();
-            }
+            await relay.MarkReadAsync(new MarkReadRequest { MessageId = messageId }, await context.ForUserAsync());
+            return Results.NoContent();
         }).WithAccessRule(OwnInbox);
 
         api.MapPost("/messages/{messageId}/acknowledge", async (HttpContext context, RelayService.RelayServiceClient relay, string messageId) =>
         {
-            try
-            {
-                await relay.AcknowledgeAsync(new AcknowledgeRequest { MessageId = messageId }, await context.ForUserAsync());
-                return Results.NoContent();
-            }
-            catch (RpcException ex)
-            {
-                return ex.ToProblem();
-            }
+            await relay.AcknowledgeAsync(new AcknowledgeRequest { MessageId = messageId }, await context.ForUserAsync());
+            return Results.NoContent();
         }).WithAccessRule(OwnInbox);
     }
 
@@ -351,6 +233,22 @@ public static class GatewayApi
         }
 
         return await next(context);
+    }
+
+    /// <summary>
+    /// Every route calls the services with the user's token: whatever status a service answers becomes the matching
+    /// ProblemDetails here, once for all routes.
+    /// </summary>
+    private static async ValueTask<object?> ServiceFailuresAsProblems(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        try
+        {
+            return await next(context);
+        }
+        catch (RpcException ex)
+        {
+            return ex.ToProblem();
+        }
     }
 
     private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
