@@ -226,6 +226,12 @@ public sealed partial class WorkspaceTests(BrowserFixture fixture) : IClassFixtu
         var board = page.GetByTestId("desk-board").Filter(new() { HasText = "Khorgos JBCC border desk" });
         await Assertions.Expect(board).ToBeVisibleAsync(Soon);
         await Assertions.Expect(board.GetByTestId("desk-duty")).ToContainTextAsync("Asia/Almaty");
+        // Who takes over at the next shift change, and when: the shift after this one starts as this one ends.
+        var desk = await sender.Directory.GetDeskAsync(new LiaisonNet.Protos.Directory.V1.GetDeskRequest { Id = "kz-bs-khorgos-desk" });
+        Assert.Equal(desk.OnDuty.ShiftEnds, desk.OnDuty.NextStarts);
+        Assert.Equal(desk.OnDuty.Backup.Id, desk.OnDuty.NextPrimary.Id);
+        await Assertions.Expect(board.GetByTestId("desk-next")).ToContainTextAsync(desk.OnDuty.NextPrimary.DisplayName);
+        await Assertions.Expect(board.GetByTestId("desk-next")).ToContainTextAsync("Asia/Almaty");
         var item = board.GetByTestId("desk-item").First;
         await Assertions.Expect(item).ToHaveAttributeAsync("data-message-id", sent.MessageId);
         await item.GetByTestId("desk-ack").ClickAsync();
@@ -386,6 +392,12 @@ public sealed partial class WorkspaceTests(BrowserFixture fixture) : IClassFixtu
         await administrator.GetByTestId("edit-load").ClickAsync();
         await Assertions.Expect(administrator.GetByTestId("history-version").First).ToBeVisibleAsync(Soon);
         await Assertions.Expect(administrator.GetByTestId("account").First).ToBeVisibleAsync(Soon);
+        // Every form of the screen open: the desk with its roster, and one account's roles and desks.
+        await administrator.GetByTestId("desk-edit-id").FillAsync("kz-bs-khorgos-desk");
+        await administrator.GetByTestId("desk-edit-load").ClickAsync();
+        await Assertions.Expect(administrator.GetByTestId("shift").First).ToBeVisibleAsync(Soon);
+        await administrator.GetByTestId("account-access").First.ClickAsync();
+        await Assertions.Expect(administrator.GetByTestId("access-form")).ToBeVisibleAsync(Soon);
         await Accessibility.AssertNoSeriousViolationsAsync(administrator, "administration");
     }
 

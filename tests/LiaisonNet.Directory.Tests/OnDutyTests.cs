@@ -64,4 +64,26 @@ public sealed class OnDutyTests
             Assert.Equal("af-bp-stanekzai", RosterClock.OnDuty(desk, Instant.FromUtc(2026, 11, 24, 0, 0).Plus(Duration.FromHours(hour)))?.Shift.Primary);
         }
     }
+
+    [Theory]
+    // Kabul: at 07:59 local the night shift hands over to Ahmadi at 08:00 (03:30 UTC), the same day.
+    [InlineData("af-bp-sher-khan-desk", "2026-11-24T03:29:00Z", "af-bp-ahmadi", "2026-11-24T03:30:00Z")]
+    // Ashgabat, Friday after hours (13:00 UTC is 18:00): nobody until Monday 09:00 local, 04:00 UTC.
+    [InlineData("tm-bs-ashgabat-desk", "2026-11-27T13:00:00Z", "tm-bs-orazov", "2026-11-30T04:00:00Z")]
+    // Bishkek at 21:59 local: Sydykov takes the night at 22:00.
+    [InlineData("kg-bs-dostuk-desk", "2026-11-24T15:59:00Z", "kg-bs-sydykov", "2026-11-24T16:00:00Z")]
+    public void TheNextShiftIsWhoTakesOverAndWhen(string deskId, string utc, string primary, string starts)
+    {
+        var desk = DemoDirectory.Desks.Single(d => d.Id == deskId);
+        var next = RosterClock.Next(desk, NodaTime.Text.InstantPattern.General.Parse(utc).Value);
+        Assert.Equal(primary, next?.Shift.Primary);
+        Assert.Equal(NodaTime.Text.InstantPattern.General.Parse(starts).Value, next?.Started);
+    }
+
+    [Fact]
+    public void ADeskWithNoRosterHasNoNextShift()
+    {
+        var desk = new DeskRecord { Id = "test-desk", Name = "Test", Agency = "AF-BP", Country = "AF", TimeZone = "Asia/Kabul", Roster = [] };
+        Assert.Null(RosterClock.Next(desk, Instant.FromUtc(2026, 11, 24, 0, 0)));
+    }
 }

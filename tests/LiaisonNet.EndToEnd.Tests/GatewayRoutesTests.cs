@@ -173,6 +173,9 @@ public sealed class GatewayRoutesTests(SystemFixture fixture) : IClassFixture<Sy
             Assert.Equal(HttpStatusCode.Forbidden, (await other.PostJsonAsync("/api/admin/accounts/kz-bs-omarova/disable", new { })).StatusCode);
             Assert.Equal(HttpStatusCode.Forbidden, (await other.Http.GetAsync("/api/admin/officers/kz-bs-qasymov")).StatusCode);
             Assert.Equal(HttpStatusCode.Forbidden, (await other.Http.GetAsync("/api/admin/history/officer/kz-bs-qasymov")).StatusCode);
+            Assert.Equal(HttpStatusCode.Forbidden, (await other.Http.GetAsync("/api/admin/desks/kz-bs-khorgos-desk")).StatusCode);
+            Assert.Equal(HttpStatusCode.Forbidden, (await other.Http.PutAsJsonAsync("/api/admin/desks/kz-bs-khorgos-desk", new { name = "Taken over" })).StatusCode);
+            Assert.Equal(HttpStatusCode.Forbidden, (await other.Http.PutAsJsonAsync("/api/admin/accounts/kz-bs-omarova/access", new AccessDto(["agency-admin"], []))).StatusCode);
         }
 
         using var admin = await System.GatewaySessionAsync("abenov");
@@ -185,6 +188,15 @@ public sealed class GatewayRoutesTests(SystemFixture fixture) : IClassFixture<Sy
         using var put = await admin.Http.PutAsJsonAsync("/api/admin/officers/uz-cus-khodjaev", foreign! with { Rank = "Taken over" });
         Assert.Equal(HttpStatusCode.Forbidden, put.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await admin.Http.GetAsync("/api/admin/history/officer/uz-cus-khodjaev")).StatusCode);
+        // Another agency's desk and account: the desk is read as the directory is read, but neither is the administrator's to change.
+        var foreignDesk = await admin.Http.GetFromJsonAsync<DeskEditDto>("/api/admin/desks/uz-cus-oybek-desk");
+        using var deskPut = await admin.Http.PutAsJsonAsync("/api/admin/desks/uz-cus-oybek-desk", foreignDesk! with { Roster = [] });
+        Assert.Equal(HttpStatusCode.Forbidden, deskPut.StatusCode);
+        using var access = await admin.Http.PutAsJsonAsync("/api/admin/accounts/uz-cus-khodjaev/access", new AccessDto(["officer"], []));
+        Assert.Equal(HttpStatusCode.NotFound, access.StatusCode);
+        using var foreignDeskAccess = await admin.Http.PutAsJsonAsync("/api/admin/accounts/kz-bs-omarova/access", new AccessDto(["auditor"], ["uz-cus-oybek-desk"]));
+        Assert.Equal(HttpStatusCode.BadRequest, foreignDeskAccess.StatusCode);
+        Assert.Contains("desks[0]", await foreignDeskAccess.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         var export = await admin.Http.GetStringAsync("/api/admin/officers/export?format=csv");
         Assert.Contains("kz-bs-sattarkhanov", export, StringComparison.Ordinal);
         Assert.DoesNotContain("uz-cus-khodjaev", export, StringComparison.Ordinal);

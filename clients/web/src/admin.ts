@@ -1,21 +1,13 @@
-import { accountAction, ApiError, createAccount, getHistory, getOfficerForEdit, importOfficers, listAccounts, saveOfficer, type Account, type OfficerEdit } from './api';
-import { button, describeError, el } from './dom';
-import { formatLocal } from './format';
+import { createDeskEditor, createOfficerEditor } from './admin-edit';
+import { createAccountsSection } from './admin-accounts';
+import { importOfficers } from './api';
+import { button, el } from './dom';
 import { t } from './i18n';
-
-const ROLES = ['officer', 'desk-operator', 'auditor', 'agency-admin'] as const;
-
-function errorText(error: unknown): string {
-  if (error instanceof ApiError) {
-    const fields = Object.entries(error.problem?.errors ?? {}).map(([field, messages]) => `${field}: ${messages.join(' ')}`);
-    return fields.length > 0 ? fields.join('; ') : error.message;
-  }
-  return describeError(error);
-}
+import { errorText } from './problems';
 
 /**
  * The agency administrator's workspace: officer files checked row by row before anything is applied, the agency's file
- * to download, and its accounts (create with a one-time password, disable, enable, reset the second factor).
+ * to download, officers and desks (rosters included) edited against their version, and the agency's accounts.
  */
 export function createAdminPanel(): HTMLElement {
   // Import: a dry run first; Apply only once the same file has passed it.
@@ -79,144 +71,6 @@ export function createAdminPanel(): HTMLElement {
     apply.disabled = true;
   });
 
-  // One officer, edited against the version read: a change made meanwhile by someone else is refused, not overwritten.
-  const editId = el('input', { testId: 'edit-id', attrs: { type: 'text', id: 'edit-id', maxlength: '64', 'aria-label': t('admin.officerId') } });
-  const rank = el('input', { testId: 'edit-rank', autoDir: true, attrs: { type: 'text', id: 'edit-rank', maxlength: '100' } });
-  const posting = el('input', { testId: 'edit-posting', autoDir: true, attrs: { type: 'text', id: 'edit-posting', maxlength: '500' } });
-  const specialities = el('input', { testId: 'edit-specialities', attrs: { type: 'text', id: 'edit-specialities', maxlength: '1000' } });
-  const editStatus = el('div', { className: 'send-status', testId: 'edit-status', attrs: { role: 'status' } });
-  const history = el('ol', { className: 'history', testId: 'history' });
-  const editForm = el('form', { className: 'trail-form', testId: 'edit-officer' }, [
-    el('label', { text: t('admin.rank'), attrs: { for: 'edit-rank' } }), rank,
-    el('label', { text: t('admin.posting'), attrs: { for: 'edit-posting' } }), posting,
-    el('label', { text: t('card.specialities'), attrs: { for: 'edit-specialities' } }), specialities,
-    el('button', { className: 'primary', text: t('admin.save'), testId: 'edit-save', attrs: { type: 'submit' } }),
-  ]);
-  editForm.hidden = true;
-  let editing: OfficerEdit | null = null;
-
-  async function showHistory(id: string): Promise<void> {
-    const versions = await getHistory('officer', id);
-    history.replaceChildren(...versions.map((v) => {
-      const item = el('li', { testId: 'history-version', text: t('admin.version', { version: v.version, at: formatLocal(v.changedAt), who: v.changedBy }) });
-      item.dataset.version = String(v.version);
-      return item;
-    }));
-  }
-
-  async function load(): Promise<void> {
-    editStatus.textContent = '';
-    try {
-      editing = await getOfficerForEdit(editId.value.trim());
-      rank.value = editing.rank;
-      posting.value = editing.posting;
-      specialities.value = editing.specialities.join(', ');
-      editForm.hidden = false;
-      await showHistory(editing.id);
-    } catch (error) {
-      editForm.hidden = true;
-      editStatus.className = 'send-status error';
-      editStatus.textContent = errorText(error);
-    }
-  }
-
-  editForm.addEventListener('submit', (event) => {
-    event.preventDefault();
-    if (!editing) return;
-    const changed: OfficerEdit = {
-      ...editing, rank: rank.value.trim(), posting: posting.value.trim(),
-      specialities: specialities.value.split(',').map((s) => s.trim()).filter((s) => s.length > 0),
-    };
-    void (async () => {
-      try {
-        const saved = await saveOfficer(changed);
-        editing = { ...changed, version: saved.version };
-        editStatus.className = 'send-status ok';
-        editStatus.dataset.version = String(saved.version);
-        editStatus.textContent = t('admin.savedVersion', { version: saved.version });
-        await showHistory(changed.id);
-      } catch (error) {
-        editStatus.className = 'send-status error';
-        editStatus.textContent = errorText(error);
-      }
-    })();
-  });
-
-  // Accounts of the agency.
-  const accounts = el('tbody');
-  const accountStatus = el('div', { className: 'send-status', testId: 'account-status', attrs: { role: 'status' } });
-  async function loadAccounts(): Promise<void> {
-    try {
-      accounts.replaceChildren(...(await listAccounts()).map(renderAccount));
-    } catch (error) {
-      accountStatus.textContent = errorText(error);
-    }
-  }
-  function renderAccount(account: Account): HTMLElement {
-    const act = (action: 'disable' | 'enable' | 'reset-second-factor') => async (): Promise<void> => {
-      try {
-        await accountAction(account.id, action);
-        await loadAccounts();
-      } catch (error) {
-        accountStatus.className = 'send-status error';
-        accountStatus.textContent = errorText(error);
-      }
-    };
-    const row = el('tr', { testId: 'account' }, [
-      el('td', { text: account.userName }),
-      el('td', { text: account.displayName, autoDir: true }),
-      el('td', { text: account.roles.join(', ') }),
-      el('td', { text: account.desks.join(', ') }),
-      el('td', {}, [
-        account.disabled
-          ? button(t('admin.enable'), () => void act('enable')(), { className: 'secondary small', testId: 'account-enable' })
-          : button(t('admin.disable'), () => void act('disable')(), { className: 'secondary small', testId: 'account-disable' }),
-        account.secondFactorEnabled ? button(t('admin.resetSecondFactor'), () => void act('reset-second-factor')(), { className: 'secondary small' }) : null,
-      ]),
-    ]);
-    row.dataset.user = account.userName;
-    row.dataset.disabled = String(account.disabled);
-    return row;
-  }
-
-  const userName = el('input', { testId: 'new-user', attrs: { type: 'text', id: 'new-user', maxlength: '64' } });
-  const displayName = el('input', { testId: 'new-name', autoDir: true, attrs: { type: 'text', id: 'new-name', maxlength: '200' } });
-  const accountId = el('input', { testId: 'new-id', attrs: { type: 'text', id: 'new-id', maxlength: '64' } });
-  const desks = el('input', { testId: 'new-desks', attrs: { type: 'text', id: 'new-desks', maxlength: '1000' } });
-  const roleBoxes = ROLES.map((role) => {
-    const box = el('input', { attrs: { type: 'checkbox', value: role, id: `role-${role}` } });
-    box.checked = role === 'officer';
-    return { role, box, label: el('label', { attrs: { for: `role-${role}` } }, [box, el('span', { text: ` ${t(`role.${role}`)}` })]) };
-  });
-  const createForm = el('form', { className: 'trail-form', testId: 'new-account' }, [
-    el('label', { text: t('admin.userName'), attrs: { for: 'new-user' } }), userName,
-    el('label', { text: t('admin.displayName'), attrs: { for: 'new-name' } }), displayName,
-    el('label', { text: t('admin.accountId'), attrs: { for: 'new-id' } }), accountId,
-    el('label', { text: t('admin.desks'), attrs: { for: 'new-desks' } }), desks,
-    el('span', { text: t('admin.roles') }), el('span', {}, roleBoxes.map((r) => r.label)),
-    el('button', { className: 'primary', text: t('admin.create'), testId: 'new-account-create', attrs: { type: 'submit' } }),
-  ]);
-  createForm.addEventListener('submit', (event) => {
-    event.preventDefault();
-    void (async () => {
-      try {
-        const created = await createAccount({
-          userName: userName.value.trim(), displayName: displayName.value.trim(), accountId: accountId.value.trim(),
-          roles: roleBoxes.filter((r) => r.box.checked).map((r) => r.role),
-          desks: desks.value.split(/[\s,;]+/).filter((d) => d.length > 0),
-        });
-        accountStatus.className = 'send-status ok';
-        // Shown once, never stored: the administrator hands it over by another channel.
-        accountStatus.textContent = t('admin.created', { user: created.account.userName, password: created.initialPassword });
-        await loadAccounts();
-      } catch (error) {
-        accountStatus.className = 'send-status error';
-        accountStatus.textContent = errorText(error);
-      }
-    })();
-  });
-  void loadAccounts();
-
   return el('section', { className: 'panel admin', attrs: { 'aria-labelledby': 'admin-title' } }, [
     el('h2', { text: t('admin.title'), attrs: { id: 'admin-title' } }),
     el('h3', { text: t('admin.officers') }),
@@ -228,17 +82,8 @@ export function createAdminPanel(): HTMLElement {
     ]),
     report,
     errorTable,
-    el('h3', { text: t('admin.editOfficer') }),
-    el('div', { className: 'actions' }, [editId, button(t('admin.load'), () => void load(), { testId: 'edit-load', className: 'secondary' })]),
-    editForm,
-    editStatus,
-    history,
-    el('h3', { text: t('admin.accounts') }),
-    createForm,
-    accountStatus,
-    el('table', { className: 'trail', testId: 'accounts' }, [
-      el('thead', {}, [el('tr', {}, [t('admin.userName'), t('admin.displayName'), t('admin.roles'), t('admin.desks'), ''].map((h) => el('th', { text: h })))]),
-      accounts,
-    ]),
+    createOfficerEditor(),
+    createDeskEditor(),
+    createAccountsSection(),
   ]);
 }

@@ -115,7 +115,10 @@ export interface Desk {
   agency: string;
   country: string;
   timeZone: string;
-  onDuty: { primary: string | null; primaryName: string | null; backup: string | null; backupName: string | null; shiftEnds: string | null; localTime: string };
+  onDuty: {
+    primary: string | null; primaryName: string | null; backup: string | null; backupName: string | null; shiftEnds: string | null; localTime: string;
+    nextPrimaryName: string | null; nextBackupName: string | null; nextStarts: string | null;
+  };
 }
 
 export interface DistributionList {
@@ -403,6 +406,40 @@ export function saveOfficer(officer: OfficerEdit): Promise<{ id: string; version
 
 export function getHistory(entityType: 'officer' | 'desk', id: string): Promise<EntryVersion[]> {
   return request('GET', `/api/admin/history/${entityType}/${encodeURIComponent(id)}`);
+}
+
+export interface Shift {
+  days: string[];
+  start: string;
+  end: string;
+  primary: string;
+  backup: string | null;
+}
+
+export interface DeskEdit {
+  id: string;
+  name: string;
+  agency: string;
+  centre: string;
+  crossingPoint: string;
+  timeZone: string;
+  roster: Shift[];
+  supervisor: string;
+  escalationDesk: string;
+  contacts: { kind: string; value: string }[];
+  version: number;
+}
+
+export function getDeskForEdit(id: string): Promise<DeskEdit> {
+  return request('GET', `/api/admin/desks/${encodeURIComponent(id)}`);
+}
+
+export function saveDesk(desk: DeskEdit): Promise<{ id: string; version: number }> {
+  return request('PUT', `/api/admin/desks/${encodeURIComponent(desk.id)}`, { body: desk });
+}
+
+export function setAccess(accountId: string, roles: string[], desks: string[]): Promise<Account> {
+  return request('PUT', `/api/admin/accounts/${encodeURIComponent(accountId)}/access`, { body: { roles, desks } });
 }
 
 export function listAccounts(): Promise<Account[]> {

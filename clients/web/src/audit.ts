@@ -5,6 +5,22 @@ import { t } from './i18n';
 import { checkCheckpoint, decodeEvent, fromBase64, leafHash, toHex, verifyConsistency, verifyInclusion } from './verify';
 
 const SAVED_KEY = 'liaison.audit.checkpoint';
+/** The ids of the checkpoint keys this device trusts: pinned at the first checkpoint that verified, changed only by the auditor. */
+const PINNED_KEYS = 'liaison.audit.keys';
+
+function pinnedKeys(): string[] | null {
+  try {
+    const text = localStorage.getItem(PINNED_KEYS);
+    const ids: unknown = text ? JSON.parse(text) : null;
+    return Array.isArray(ids) && ids.every((id) => typeof id === 'string') ? ids : null;
+  } catch {
+    return null;
+  }
+}
+
+function pinKey(keyId: string): void {
+  localStorage.setItem(PINNED_KEYS, JSON.stringify([...new Set([...(pinnedKeys() ?? []), keyId])]));
+}
 
 interface Saved {
   treeSize: number;
@@ -32,6 +48,7 @@ export function createAuditPanel(): HTMLElement {
   const download = el('a', { testId: 'trail-download', text: t('audit.download'), className: 'button secondary' });
   download.hidden = true;
   const consistency = el('div', { className: 'send-status', testId: 'consistency-status', attrs: { role: 'status' } });
+  const keyStatus = el('div', { className: 'send-status', testId: 'key-status', attrs: { role: 'status' } });
   let last: TrailPage | null = null;
 
   async function show(): Promise<void> {
@@ -55,8 +72,38 @@ export function createAuditPanel(): HTMLElement {
     }
   }
 
+  /**
+   * A server that could serve any key could sign any log: the key is pinned on this device at the first checkpoint that
+   * verifies, and a checkpoint signed by another key fails until the auditor, having compared its id by another channel,
+   * chooses to trust it.
+   */
+  function keyProblem(page: TrailPage): string | null {
+    const keyId = page.checkpoint.keyId;
+    const pinned = pinnedKeys();
+    if (pinned === null) {
+      pinKey(keyId);
+      keyStatus.textContent = t('audit.keyPinned', { key: keyId });
+      return null;
+    }
+    if (pinned.includes(keyId)) {
+      keyStatus.textContent = t('audit.keyTrusted', { key: keyId });
+      return null;
+    }
+    keyStatus.replaceChildren(
+      el('span', { text: t('audit.keyChanged', { key: keyId, pinned: pinned.join(', ') }) }),
+      button(t('audit.trustKey', { key: keyId }), () => {
+        pinKey(keyId);
+        void render(page);
+      }, { className: 'secondary small', testId: 'trust-key' }),
+    );
+    return t('audit.unpinnedKey', { key: keyId });
+  }
+
   async function render(page: TrailPage): Promise<void> {
-    const signature = await checkCheckpoint(page.checkpoint, page.keys);
+    rows.replaceChildren();
+    keyStatus.textContent = '';
+    const failing = await checkCheckpoint(page.checkpoint, page.keys);
+    const signature = failing ? t(failing) : keyProblem(page);
     const root = fromBase64(page.checkpoint.rootHash);
     let failures = 0;
     for (const entry of page.entries) {
@@ -108,12 +155,13 @@ export function createAuditPanel(): HTMLElement {
     const saved = JSON.parse(text) as Saved;
     try {
       const { checkpoint, proof } = await getConsistency(saved.treeSize);
-      const signature = last ? await checkCheckpoint(checkpoint, last.keys) : null;
+      const failing = last ? await checkCheckpoint(checkpoint, last.keys) : null;
+      const trusted = failing === null && (pinnedKeys() ?? [checkpoint.keyId]).includes(checkpoint.keyId);
       const extends_ = proof.firstSize === saved.treeSize && proof.secondSize === checkpoint.treeSize
         && (await verifyConsistency(saved.treeSize, checkpoint.treeSize, fromBase64(saved.rootHash), fromBase64(checkpoint.rootHash), proof.hashes.map(fromBase64)));
-      consistency.className = `send-status ${extends_ && !signature ? 'ok' : 'error'}`;
-      consistency.dataset.consistent = String(extends_ && !signature);
-      consistency.textContent = extends_ && !signature
+      consistency.className = `send-status ${extends_ && trusted ? 'ok' : 'error'}`;
+      consistency.dataset.consistent = String(extends_ && trusted);
+      consistency.textContent = extends_ && trusted
         ? t('audit.consistent', { first: saved.treeSize, second: checkpoint.treeSize })
         : t('audit.inconsistent', { first: saved.treeSize });
     } catch (error) {
@@ -139,6 +187,7 @@ export function createAuditPanel(): HTMLElement {
     form,
     status,
     verdict,
+    keyStatus,
     table,
     el('div', { className: 'actions' }, [
       download,

@@ -1,6 +1,6 @@
 import { acknowledgeForDesk, ApiError, getMyDesks, replyForDesk, type DeskBoard, type DeskItem } from './api';
 import { button, describeError, el } from './dom';
-import { dutyText, formatLocal, relativeTo } from './format';
+import { dutyText, formatLocal, nextDutyText, relativeTo } from './format';
 import { t, tn } from './i18n';
 
 const REFRESH_MS = 5_000;
@@ -70,9 +70,11 @@ export function createDeskBoardPanel(): DeskBoardPanel {
   function renderBoard(board: DeskBoard): HTMLElement {
     const items = [...board.items].sort(byDeadline);
     const open = items.filter((i) => i.acknowledgedAt === null).length;
+    const next = nextDutyText(board.desk);
     const node = el('section', { className: 'desk-board', testId: 'desk-board' }, [
       el('h3', { text: board.desk.name, autoDir: true }),
       el('p', { className: 'muted', testId: 'desk-duty', text: dutyText(board.desk) }),
+      next ? el('p', { className: 'muted', testId: 'desk-next', text: next }) : null,
       el('p', { className: 'muted', text: open > 0 ? tn('desk.open', open) : t('desk.nothingOpen') }),
       ...items.map((item) => renderItem(board.desk.id, item)),
     ]);

@@ -58,3 +58,18 @@ export function dutyText(desk: Desk): string {
   const local = duty.localTime ? ` · ${t('desk.localTime', { time: duty.localTime.slice(11, 16), zone: desk.timeZone })}` : '';
   return `${t('desk.onDuty', { who })}${until}${local}`;
 }
+
+/** Who takes over at the desk next and from when: in the viewer's time, and in the desk's own time and zone. */
+export function nextDutyText(desk: Desk): string | null {
+  const duty = desk.onDuty;
+  const starts = duty.nextStarts ? parse(duty.nextStarts) : null;
+  if (!duty.nextPrimaryName || !starts) return null;
+  const who = duty.nextBackupName ? t('desk.primaryAndBackup', { primary: duty.nextPrimaryName, backup: duty.nextBackupName }) : duty.nextPrimaryName;
+  let there = '';
+  try {
+    there = new Intl.DateTimeFormat(language(), { weekday: 'short', hour: '2-digit', minute: '2-digit', timeZone: desk.timeZone }).format(starts);
+  } catch {
+    there = formatUtc(duty.nextStarts ?? '');
+  }
+  return t('desk.next', { who, at: formatLocal(duty.nextStarts ?? ''), there, zone: desk.timeZone });
+}

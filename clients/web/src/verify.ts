@@ -107,11 +107,14 @@ export async function verifyConsistency(size1: number, size2: number, root1: Uin
   return sn === 0 && equal(fr, root1) && equal(sr, root2);
 }
 
+/** Why a checkpoint fails, as a key of the message catalogues. */
+export type CheckpointProblem = 'audit.noteMismatch' | 'audit.badSignature' | 'audit.unknownKey';
+
 /** Null when the checkpoint is signed by the key it names (recomputed from the key) and its note says what it claims; else why not. */
-export async function checkCheckpoint(checkpoint: SignedCheckpoint, keys: PublishedKey[]): Promise<string | null> {
+export async function checkCheckpoint(checkpoint: SignedCheckpoint, keys: PublishedKey[]): Promise<CheckpointProblem | null> {
   const lines = checkpoint.note.split('\n');
   if (lines.length !== 5 || lines[0] !== 'liaisonnet-audit/v1' || lines[1] !== String(checkpoint.treeSize) || lines[2] !== checkpoint.rootHash) {
-    return 'the signed note does not say this tree size and root';
+    return 'audit.noteMismatch';
   }
   for (const key of keys) {
     const spki = fromBase64(key.spki);
@@ -119,9 +122,9 @@ export async function checkCheckpoint(checkpoint: SignedCheckpoint, keys: Publis
     if (id !== checkpoint.keyId) continue;
     const publicKey = await crypto.subtle.importKey('spki', spki, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify']);
     const valid = await crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, publicKey, fromBase64(checkpoint.signature), new TextEncoder().encode(checkpoint.note));
-    return valid ? null : 'the signature does not verify with the published key';
+    return valid ? null : 'audit.badSignature';
   }
-  return 'no published key has the id that signed it';
+  return 'audit.unknownKey';
 }
 
 export interface DecodedEvent {

@@ -5,7 +5,7 @@ using NodaTime.Text;
 
 namespace LiaisonNet.Directory.Duty;
 
-/// <summary>Who is on duty at a desk at a moment.</summary>
+/// <summary>One occurrence of a rostered shift at a desk, with the desk's local time at the moment asked.</summary>
 public sealed record DutyNow(ShiftRecord Shift, Instant Started, Instant Ends, ZonedDateTime LocalNow);
 
 /// <summary>
@@ -23,33 +23,39 @@ public static class RosterClock
     /// <summary>The shift covering <paramref name="now"/>, or null when nobody is rostered.</summary>
     public static DutyNow? OnDuty(DeskRecord desk, Instant now)
     {
+        // A shift covering now started today or yesterday (shifts are at most 24 hours long); the latest-starting one
+        // wins where two overlap (a handover).
+        return Occurrences(desk, now, fromDay: -1, toDay: 0)
+            .Where(d => d.Started <= now && now < d.Ends)
+            .MaxBy(d => d.Started);
+    }
+
+    /// <summary>
+    /// The next shift to start after <paramref name="now"/> within the coming week: who takes over at the next change,
+    /// or null when the roster has nothing ahead.
+    /// </summary>
+    public static DutyNow? Next(DeskRecord desk, Instant now) =>
+        Occurrences(desk, now, fromDay: 0, toDay: 7)
+            .Where(d => d.Started > now)
+            .MinBy(d => d.Started);
+
+    private static IEnumerable<DutyNow> Occurrences(DeskRecord desk, Instant now, int fromDay, int toDay)
+    {
         var zone = DateTimeZoneProviders.Tzdb.GetZoneOrNull(desk.TimeZone) ?? throw new InvalidOperationException($"Unknown time zone {desk.TimeZone}.");
         var local = now.InZone(zone);
-        DutyNow? found = null;
-        // A shift covering now started today or yesterday (shifts are at most 24 hours long).
-        foreach (var startDay in new[] { local.Date.PlusDays(-1), local.Date })
+        for (var offset = fromDay; offset <= toDay; offset++)
         {
+            var startDay = local.Date.PlusDays(offset);
             var dayName = ShiftRecord.DayNames[(int)startDay.DayOfWeek - 1];
-            foreach (var shift in desk.Roster)
+            foreach (var shift in desk.Roster.Where(s => s.Days.Contains(dayName, StringComparer.Ordinal)))
             {
-                if (!shift.Days.Contains(dayName, StringComparer.Ordinal))
-                {
-                    continue;
-                }
-
                 var startTime = TimePattern.Parse(shift.Start).Value;
                 var endTime = TimePattern.Parse(shift.End).Value;
                 var start = (startDay + startTime).InZoneLeniently(zone).ToInstant();
                 var end = (endTime > startTime ? startDay + endTime : startDay.PlusDays(1) + endTime).InZoneLeniently(zone).ToInstant();
-                // The latest-starting shift wins where two overlap (a handover).
-                if (start <= now && now < end && (found is null || start > found.Started))
-                {
-                    found = new DutyNow(shift, start, end, local);
-                }
+                yield return new DutyNow(shift, start, end, local);
             }
         }
-
-        return found;
     }
 
     public static string Format(ZonedDateTime local) =>

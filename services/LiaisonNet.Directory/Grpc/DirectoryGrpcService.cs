@@ -269,6 +269,20 @@ public sealed class DirectoryGrpcService(DirectoryIndex index, DirectoryStore st
             }
         }
 
+        if (RosterClock.Next(desk, now) is { } next)
+        {
+            result.OnDuty.NextStarts = Timestamp.FromDateTimeOffset(next.Started.ToDateTimeOffset());
+            if (index.Find(next.Shift.Primary) is { } primary)
+            {
+                result.OnDuty.NextPrimary = Summary(primary, now, viewer);
+            }
+
+            if (next.Shift.Backup is { } backupId && index.Find(backupId) is { } backup)
+            {
+                result.OnDuty.NextBackup = Summary(backup, now, viewer);
+            }
+        }
+
         return result;
     }
 

@@ -43,6 +43,27 @@ public sealed record OfficerEditDto(string Id, string NativeName, string LatinNa
     };
 }
 
+public sealed record ShiftDto(IReadOnlyList<string> Days, string Start, string End, string Primary, string? Backup);
+
+/// <summary>A desk and its roster as the administrator edits them; <c>Version</c> is what a save must still find stored.</summary>
+public sealed record DeskEditDto(string Id, string Name, string Agency, string Centre, string CrossingPoint, string TimeZone, IReadOnlyList<ShiftDto> Roster, string Supervisor,
+    string EscalationDesk, IReadOnlyList<ContactDto> Contacts, long Version)
+{
+    public static DeskEditDto From(Desk d) => new(d.Id, d.Name, d.Agency, d.Centre, d.CrossingPoint, d.TimeZone,
+        [.. d.Roster.Select(s => new ShiftDto([.. s.Days], s.Start, s.End, s.Primary, s.Backup.Length == 0 ? null : s.Backup))], d.Supervisor, d.EscalationDesk,
+        [.. d.Contacts.Select(c => new ContactDto(c.Kind, c.Value))], d.Version);
+
+    public DeskInput ToInput() => new()
+    {
+        Id = Id, Name = Name ?? string.Empty, Agency = Agency ?? string.Empty, Centre = Centre ?? string.Empty, CrossingPoint = CrossingPoint ?? string.Empty, TimeZone = TimeZone ?? string.Empty,
+        Roster = { (Roster ?? []).Select(s => new Shift { Days = { s.Days ?? [] }, Start = s.Start ?? string.Empty, End = s.End ?? string.Empty, Primary = s.Primary ?? string.Empty, Backup = s.Backup ?? string.Empty }) },
+        Supervisor = Supervisor ?? string.Empty, EscalationDesk = EscalationDesk ?? string.Empty,
+        Contacts = { (Contacts ?? []).Select(c => new ContactChannel { Kind = c.Kind ?? string.Empty, Value = c.Value ?? string.Empty }) },
+    };
+}
+
+public sealed record AccessDto(IReadOnlyList<string>? Roles, IReadOnlyList<string>? Desks);
+
 public sealed record VersionDto(long Version, DateTimeOffset ChangedAt, string ChangedBy, string Before, string After);
 
 /// <summary>The agency administrator's routes: officer files in and out, and the agency's accounts.</summary>
@@ -84,6 +105,18 @@ public static class AdminApi
             return Results.Ok(new { result.Id, result.Version });
         }).WithAccessRule(Administrators);
 
+        api.MapGet("/admin/desks/{deskId}", async (HttpContext context, DirectoryService.DirectoryServiceClient directory, string deskId) =>
+        {
+            return Results.Ok(DeskEditDto.From(await directory.GetDeskAsync(new GetDeskRequest { Id = deskId }, await context.ForUserAsync())));
+        }).WithAccessRule(Administrators);
+
+        api.MapPut("/admin/desks/{deskId}", async (HttpContext context, DirectoryAdminService.DirectoryAdminServiceClient directory, string deskId, DeskEditDto desk) =>
+        {
+            var result = await directory.PutDeskAsync(new PutDeskRequest { Desk = (desk with { Id = deskId }).ToInput(), ExpectedVersion = desk.Version },
+                await context.ForUserAsync());
+            return Results.Ok(new { result.Id, result.Version });
+        }).WithAccessRule(Administrators);
+
         api.MapGet("/admin/history/{entityType}/{id}", async (HttpContext context, DirectoryAdminService.DirectoryAdminServiceClient directory, string entityType, string id) =>
         {
             var history = await directory.GetHistoryAsync(new GetHistoryRequest { EntityType = entityType, Id = id }, await context.ForUserAsync());
@@ -104,6 +137,13 @@ public static class AdminApi
                 Roles = { account.Roles ?? [] }, Desks = { account.Desks ?? [] },
             }, await context.ForUserAsync());
             return Results.Ok(new CreatedAccountDto(AccountDto.From(created.Account), created.InitialPassword));
+        }).WithAccessRule(Administrators);
+
+        api.MapPut("/admin/accounts/{accountId}/access", async (HttpContext context, AccountAdminService.AccountAdminServiceClient accounts, string accountId, AccessDto access) =>
+        {
+            var account = await accounts.SetAccessAsync(new SetAccessRequest { AccountId = accountId, Roles = { access.Roles ?? [] }, Desks = { access.Desks ?? [] } },
+                await context.ForUserAsync());
+            return Results.Ok(AccountDto.From(account));
         }).WithAccessRule(Administrators);
 
         api.MapPost("/admin/accounts/{accountId}/{action}", async (HttpContext context, AccountAdminService.AccountAdminServiceClient accounts, string accountId, string action) =>

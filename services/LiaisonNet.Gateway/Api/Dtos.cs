@@ -30,13 +30,16 @@ public sealed record OfficerCardDto(OfficerDto Summary, IReadOnlyList<string> Na
     private static string? Empty(string value) => value.Length == 0 ? null : value;
 }
 
-public sealed record OnDutyDto(string? Primary, string? PrimaryName, string? Backup, string? BackupName, DateTimeOffset? ShiftEnds, string LocalTime);
+/// <summary>Who is on duty now and until when, and who takes over next and from when.</summary>
+public sealed record OnDutyDto(string? Primary, string? PrimaryName, string? Backup, string? BackupName, DateTimeOffset? ShiftEnds, string LocalTime,
+    string? NextPrimaryName, string? NextBackupName, DateTimeOffset? NextStarts);
 
 public sealed record DeskDto(string Id, string Name, string Agency, string Country, string TimeZone, OnDutyDto OnDuty)
 {
     public static DeskDto From(Desk d) => new(d.Id, d.Name, d.Agency, d.Country, d.TimeZone, new OnDutyDto(
         NullIfEmpty(d.OnDuty?.Primary?.Id), NullIfEmpty(d.OnDuty?.Primary?.DisplayName), NullIfEmpty(d.OnDuty?.Backup?.Id), NullIfEmpty(d.OnDuty?.Backup?.DisplayName),
-        d.OnDuty?.ShiftEnds?.ToDateTimeOffset(), d.OnDuty?.LocalTime ?? string.Empty));
+        d.OnDuty?.ShiftEnds?.ToDateTimeOffset(), d.OnDuty?.LocalTime ?? string.Empty,
+        NullIfEmpty(d.OnDuty?.NextPrimary?.DisplayName), NullIfEmpty(d.OnDuty?.NextBackup?.DisplayName), d.OnDuty?.NextStarts?.ToDateTimeOffset()));
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }
