@@ -95,4 +95,37 @@ public sealed partial class WorkspaceTests
         await page.GetByTestId("checkpoint-check").ClickAsync();
         await Assertions.Expect(page.GetByTestId("consistency-status")).ToHaveAttributeAsync("data-consistent", "true", new() { Timeout = 15_000 });
     }
+
+    [Fact]
+    public async Task TheAuditorPagesThroughALongTrailAndEveryPageVerifies()
+    {
+        // More events for the agency than one page holds (100).
+        using var sender = await fixture.System.ClientForUserAsync("sattarkhanov");
+        string last = string.Empty;
+        for (var i = 0; i < 110; i++)
+        {
+            last = (await sender.Relay.SendMessageAsync(new SendMessageRequest
+            {
+                ClientMessageId = Guid.NewGuid().ToString(), ActionRecipients = { "kz-bs-qasymov" }, Precedence = Precedence.Routine, Subject = $"Paging {i}",
+            })).MessageId;
+        }
+
+        using var auditorClient = await fixture.System.ClientForUserAsync("omarova");
+        await LiaisonNet.TestKit.Expect.TrailAsync(auditorClient, last, "message.sent");
+
+        var page = await SignedInPageAsync("omarova");
+        await page.GetByTestId("trail-agency").FillAsync("KZ-BS");
+        await page.GetByTestId("trail-show").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("trail-entry")).ToHaveCountAsync(100, new() { Timeout = 30_000 });
+        await Assertions.Expect(page.GetByTestId("trail-verdict")).ToHaveAttributeAsync("data-verified", "true");
+        await page.GetByTestId("trail-more").ClickAsync();
+        await page.WaitForFunctionAsync("() => document.querySelectorAll('[data-testid=trail-entry]').length > 100", null, new() { Timeout = 30_000 });
+        await Assertions.Expect(page.GetByTestId("trail-verdict")).ToHaveAttributeAsync("data-verified", "true");
+
+        // Pages continue one another: no entry twice, in log order.
+        var indexes = await page.EvaluateAsync<long[]>("() => [...document.querySelectorAll('[data-testid=trail-entry]')].map(r => Number(r.dataset.index))");
+        Assert.True(indexes.Length > 100);
+        Assert.Equal(indexes.Distinct().Count(), indexes.Length);
+        Assert.Equal(indexes.Order(), indexes);
+    }
 }

@@ -51,18 +51,28 @@ export function createAuditPanel(): HTMLElement {
   const keyStatus = el('div', { className: 'send-status', testId: 'key-status', attrs: { role: 'status' } });
   let last: TrailPage | null = null;
 
-  async function show(): Promise<void> {
+  const more = button(t('audit.more'), () => void fetchPage(true), { className: 'secondary', testId: 'trail-more' });
+  more.hidden = true;
+  // Every page shown so far; each is verified against the checkpoint it came with.
+  let pages: TrailPage[] = [];
+
+  function query(pageToken: string): Record<string, string> {
+    return {
+      objectId: objectId.value.trim(), agency: agency.value.trim(), pageToken,
+      from: from.value ? new Date(from.value).toISOString() : '', to: to.value ? new Date(to.value).toISOString() : '',
+    };
+  }
+
+  async function fetchPage(next: boolean): Promise<void> {
+    status.className = 'send-status';
     status.textContent = t('search.searching');
-    verdict.textContent = '';
-    rows.replaceChildren();
     try {
-      const page = await getTrail({
-        objectId: objectId.value.trim(), agency: agency.value.trim(),
-        from: from.value ? new Date(from.value).toISOString() : '', to: to.value ? new Date(to.value).toISOString() : '',
-      });
+      const page = await getTrail(query(next ? (last?.nextPageToken ?? '') : ''));
+      pages = next ? [...pages, page] : [page];
       last = page;
       status.textContent = '';
-      await render(page);
+      await render();
+      more.hidden = page.nextPageToken === null;
       download.hidden = objectId.value.trim() === '';
       download.href = `/api/audit/bundle?objectId=${encodeURIComponent(objectId.value.trim())}`;
       download.setAttribute('download', '');
@@ -93,15 +103,14 @@ export function createAuditPanel(): HTMLElement {
       el('span', { text: t('audit.keyChanged', { key: keyId, pinned: pinned.join(', ') }) }),
       button(t('audit.trustKey', { key: keyId }), () => {
         pinKey(keyId);
-        void render(page);
+        void render();
       }, { className: 'secondary small', testId: 'trust-key' }),
     );
     return t('audit.unpinnedKey', { key: keyId });
   }
 
-  async function render(page: TrailPage): Promise<void> {
-    rows.replaceChildren();
-    keyStatus.textContent = '';
+  /** Checks one page's entries against its checkpoint and appends them; returns how many fail. */
+  async function renderPage(page: TrailPage): Promise<number> {
     const failing = await checkCheckpoint(page.checkpoint, page.keys);
     const signature = failing ? t(failing) : keyProblem(page);
     const root = fromBase64(page.checkpoint.rootHash);
@@ -130,13 +139,24 @@ export function createAuditPanel(): HTMLElement {
       ]);
       row.dataset.verified = String(problem === null);
       row.dataset.action = event?.action ?? '';
+      row.dataset.index = String(entry.index);
       rows.append(row);
     }
+    return failures;
+  }
+
+  async function render(): Promise<void> {
+    rows.replaceChildren();
+    keyStatus.textContent = '';
+    let failures = 0;
+    for (const page of pages) failures += await renderPage(page);
+    const total = pages.reduce((sum, p) => sum + p.entries.length, 0);
+    const newest = pages[pages.length - 1]?.checkpoint;
     verdict.className = `verdict ${failures === 0 ? 'ok' : 'failed'}`;
     verdict.dataset.verified = String(failures === 0);
     verdict.textContent = failures === 0
-      ? t('audit.allVerified', { count: page.entries.length, size: page.checkpoint.treeSize, key: page.checkpoint.keyId })
-      : t('audit.someFailed', { count: failures, total: page.entries.length });
+      ? t('audit.allVerified', { count: total, size: newest?.treeSize ?? 0, key: newest?.keyId ?? '' })
+      : t('audit.someFailed', { count: failures, total });
   }
 
   function save(): void {
@@ -179,7 +199,7 @@ export function createAuditPanel(): HTMLElement {
   ]);
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    void show();
+    void fetchPage(false);
   });
 
   return el('section', { className: 'panel audit', attrs: { 'aria-labelledby': 'audit-title' } }, [
@@ -189,6 +209,7 @@ export function createAuditPanel(): HTMLElement {
     verdict,
     keyStatus,
     table,
+    more,
     el('div', { className: 'actions' }, [
       download,
       button(t('audit.save'), save, { className: 'secondary', testId: 'checkpoint-save' }),
