@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every LiaisonNet test from a fresh clone on Debian with the .NET SDK: builds once, then runs each test project.
+# Runs every LiaisonNet test from a fresh clone on Debian with the .NET SDK: builds once, then runs each test project,
+# and the end-to-end suite a second time on PostgreSQL.
 # The tests start the real services on free loopback ports; the browser tests drive Debian's Chromium,
 # which this script installs from Debian's packages when it is missing (as root, or through sudo).
 set -euo pipefail
@@ -21,12 +22,18 @@ need_packages() {
 }
 
 need_packages "chromium" "chromium"
+# PostgreSQL for the second run of the end-to-end suite; the tests start their own servers with infra/postgres/start.sh.
+need_packages "psql" "postgresql"
 
 dotnet build LiaisonNet.sln -c Release -nologo -clp:NoSummary
 
 log=$(mktemp)
 status=0
 dotnet test LiaisonNet.sln -c Release --no-build --nologo 2>&1 | tee "$log" || status=$?
+
+# The end-to-end suite again, each system on a PostgreSQL server of its own (Liaison:Storage=Postgres).
+echo "End-to-end suite on PostgreSQL"
+LIAISON_TEST_STORAGE=Postgres dotnet test tests/LiaisonNet.EndToEnd.Tests -c Release --no-build --nologo 2>&1 | tee -a "$log" || status=$?
 
 passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')

@@ -1,8 +1,11 @@
 using LiaisonNet.Audit.Extensions;
+using LiaisonNet.ServiceDefaults.Hosting;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddAuditService();
-
-var app = builder.Build();
-app.MapAuditService();
-app.Run();
+return ServiceMain.Run("liaison-audit", () =>
+{
+    var builder = WebApplication.CreateBuilder(args);
+    builder.AddAuditService();
+    var app = builder.Build();
+    app.MapAuditService();
+    return app;
+});

@@ -1,8 +1,11 @@
 using LiaisonNet.Directory.Extensions;
+using LiaisonNet.ServiceDefaults.Hosting;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddDirectoryService();
-
-var app = builder.Build();
-app.MapDirectoryService();
-app.Run();
+return ServiceMain.Run("liaison-directory", () =>
+{
+    var builder = WebApplication.CreateBuilder(args);
+    builder.AddDirectoryService();
+    var app = builder.Build();
+    app.MapDirectoryService();
+    return app;
+});

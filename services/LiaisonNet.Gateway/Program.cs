@@ -1,8 +1,11 @@
 using LiaisonNet.Gateway.Extensions;
+using LiaisonNet.ServiceDefaults.Hosting;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddGatewayService();
-
-var app = builder.Build();
-app.MapGatewayService();
-app.Run();
+return ServiceMain.Run("liaison-gateway", () =>
+{
+    var builder = WebApplication.CreateBuilder(args);
+    builder.AddGatewayService();
+    var app = builder.Build();
+    app.MapGatewayService();
+    return app;
+});

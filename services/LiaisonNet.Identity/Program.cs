@@ -1,8 +1,11 @@
 using LiaisonNet.Identity.Extensions;
+using LiaisonNet.ServiceDefaults.Hosting;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddIdentityService();
-
-var app = builder.Build();
-app.MapIdentityService();
-app.Run();
+return ServiceMain.Run("liaison-identity", () =>
+{
+    var builder = WebApplication.CreateBuilder(args);
+    builder.AddIdentityService();
+    var app = builder.Build();
+    app.MapIdentityService();
+    return app;
+});

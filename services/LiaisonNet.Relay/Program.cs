@@ -1,8 +1,11 @@
 using LiaisonNet.Relay.Extensions;
+using LiaisonNet.ServiceDefaults.Hosting;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddRelayService();
-
-var app = builder.Build();
-app.MapRelayService();
-app.Run();
+return ServiceMain.Run("liaison-relay", () =>
+{
+    var builder = WebApplication.CreateBuilder(args);
+    builder.AddRelayService();
+    var app = builder.Build();
+    app.MapRelayService();
+    return app;
+});

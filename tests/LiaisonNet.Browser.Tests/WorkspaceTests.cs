@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using LiaisonNet.Protos.Relay.V1;
+using LiaisonNet.ServiceDefaults.Storage;
 using Microsoft.Playwright;
 
 namespace LiaisonNet.Browser.Tests;
@@ -322,10 +323,8 @@ public sealed partial class WorkspaceTests(BrowserFixture fixture) : IClassFixtu
     /// <summary>Changes one letter of an event's logged data in the audit database, leaving its leaf hash as it was.</summary>
     private async Task AlterLoggedEventAsync(string action, string objectId)
     {
-        await using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(fixture.System.DataPath, "audit", "audit.db")};Pooling=false");
-        await db.OpenAsync();
-        await using var find = db.CreateCommand();
-        find.CommandText = "SELECT idx, data FROM entries";
+        await using var db = await fixture.System.DatabaseOf(LiaisonNet.ServiceDefaults.Hosting.ServiceKind.Audit).OpenAsync();
+        await using var find = db.Command("SELECT idx, data FROM entries");
         long? index = null;
         byte[]? altered = null;
         await using (var reader = await find.ExecuteReaderAsync())
@@ -344,10 +343,7 @@ public sealed partial class WorkspaceTests(BrowserFixture fixture) : IClassFixtu
         }
 
         Assert.NotNull(index);
-        await using var update = db.CreateCommand();
-        update.CommandText = "UPDATE entries SET data = $data WHERE idx = $idx";
-        update.Parameters.AddWithValue("$data", altered);
-        update.Parameters.AddWithValue("$idx", index);
+        await using var update = db.Command("UPDATE entries SET data = @data WHERE idx = @idx", null, ("@data", altered), ("@idx", index));
         Assert.Equal(1, await update.ExecuteNonQueryAsync());
     }
 

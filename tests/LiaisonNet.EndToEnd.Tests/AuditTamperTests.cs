@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Net;
 using System.Text.Json;
 using Google.Protobuf;
@@ -7,7 +8,7 @@ using LiaisonNet.Client.Audit;
 using LiaisonNet.Client.Auth;
 using LiaisonNet.Protos.Audit.V1;
 using LiaisonNet.TestKit;
-using Microsoft.Data.Sqlite;
+using LiaisonNet.ServiceDefaults.Storage;
 
 namespace LiaisonNet.EndToEnd.Tests;
 
@@ -28,24 +29,22 @@ public sealed class AuditTamperTests : IAsyncLifetime
     {
         await AppendAsync(100_000);
         await AssertHealthAsync("Healthy");
-        var path = Path.Combine(_system.DataPath, "audit", "audit.db");
-        await using var db = new SqliteConnection($"Data Source={path};Pooling=false");
-        await db.OpenAsync();
-        await Exec(db, "PRAGMA busy_timeout=10000");
+        // Behind the service's back, in its own database (SQLite or PostgreSQL, as the run is).
+        await using var db = await _system.DatabaseOf(ServiceDefaults.Hosting.ServiceKind.Audit).OpenAsync();
 
         // One byte changed in one entry's data.
         var (data, leaf) = await RowAsync(db, 50_000);
         var changed = (byte[])data.Clone();
         changed[^1] ^= 1;
-        await Exec(db, "UPDATE entries SET data = $d WHERE idx = 50000", ("$d", changed));
+        await Exec(db, "UPDATE entries SET data = @d WHERE idx = 50000", ("@d", changed));
         await AssertHealthAsync("Degraded");
-        await Exec(db, "UPDATE entries SET data = $d WHERE idx = 50000", ("$d", data));
+        await Exec(db, "UPDATE entries SET data = @d WHERE idx = 50000", ("@d", data));
         await AssertHealthAsync("Healthy");
 
         // The same change with its leaf hash recomputed to match: the root gives it away.
-        await Exec(db, "UPDATE entries SET data = $d, leaf_hash = $l WHERE idx = 50000", ("$d", changed), ("$l", Merkle.LeafHash(changed)));
+        await Exec(db, "UPDATE entries SET data = @d, leaf_hash = @l WHERE idx = 50000", ("@d", changed), ("@l", Merkle.LeafHash(changed)));
         await AssertHealthAsync("Degraded");
-        await Exec(db, "UPDATE entries SET data = $d, leaf_hash = $l WHERE idx = 50000", ("$d", data), ("$l", leaf));
+        await Exec(db, "UPDATE entries SET data = @d, leaf_hash = @l WHERE idx = 50000", ("@d", data), ("@l", leaf));
         await AssertHealthAsync("Healthy");
 
         // A row deleted.
@@ -54,26 +53,24 @@ public sealed class AuditTamperTests : IAsyncLifetime
         var deletedAt = (await ScalarAsync(db, "SELECT occurred_at FROM entries WHERE idx = 70000"))!;
         await Exec(db, "DELETE FROM entries WHERE idx = 70000");
         await AssertHealthAsync("Degraded");
-        await Exec(db, "INSERT INTO entries(idx, event_id, data, leaf_hash, occurred_at) VALUES (70000, $id, $d, $l, $at)", ("$id", deletedId), ("$d", deleted), ("$l", deletedLeaf), ("$at", deletedAt));
+        await Exec(db, "INSERT INTO entries(idx, event_id, data, leaf_hash, occurred_at) VALUES (70000, @id, @d, @l, @at)", ("@id", deletedId), ("@d", deleted), ("@l", deletedLeaf), ("@at", deletedAt));
         await AssertHealthAsync("Healthy");
 
         // Two rows swapped.
         var (a, aLeaf) = await RowAsync(db, 10);
         var (b, bLeaf) = await RowAsync(db, 11);
-        await Exec(db, "UPDATE entries SET data = $d, leaf_hash = $l, event_id = event_id || '-' WHERE idx = 10", ("$d", b), ("$l", bLeaf));
-        await Exec(db, "UPDATE entries SET data = $d, leaf_hash = $l WHERE idx = 11", ("$d", a), ("$l", aLeaf));
+        await Exec(db, "UPDATE entries SET data = @d, leaf_hash = @l, event_id = event_id || '-' WHERE idx = 10", ("@d", b), ("@l", bLeaf));
+        await Exec(db, "UPDATE entries SET data = @d, leaf_hash = @l WHERE idx = 11", ("@d", a), ("@l", aLeaf));
         await AssertHealthAsync("Degraded");
-        await Exec(db, "UPDATE entries SET data = $d, leaf_hash = $l WHERE idx = 11", ("$d", b), ("$l", bLeaf));
-        await Exec(db, "UPDATE entries SET data = $d, leaf_hash = $l, event_id = substr(event_id, 1, length(event_id) - 1) WHERE idx = 10", ("$d", a), ("$l", aLeaf));
+        await Exec(db, "UPDATE entries SET data = @d, leaf_hash = @l WHERE idx = 11", ("@d", b), ("@l", bLeaf));
+        await Exec(db, "UPDATE entries SET data = @d, leaf_hash = @l, event_id = substr(event_id, 1, length(event_id) - 1) WHERE idx = 10", ("@d", a), ("@l", aLeaf));
         await AssertHealthAsync("Healthy");
 
         // The tail truncated and re-appended with other, well-formed entries.
         var size = (long)(await ScalarAsync(db, "SELECT COUNT(*) FROM entries"))!;
         var tail = new List<(long Idx, object Id, byte[] Data, byte[] Leaf, object At)>();
-        await using (var read = db.CreateCommand())
+        await using (var read = db.Command("SELECT idx, event_id, data, leaf_hash, occurred_at FROM entries WHERE idx >= @from ORDER BY idx", null, ("@from", size - 100)))
         {
-            read.CommandText = "SELECT idx, event_id, data, leaf_hash, occurred_at FROM entries WHERE idx >= $from ORDER BY idx";
-            read.Parameters.AddWithValue("$from", size - 100);
             await using var reader = await read.ExecuteReaderAsync();
             while (await reader.ReadAsync())
             {
@@ -81,18 +78,18 @@ public sealed class AuditTamperTests : IAsyncLifetime
             }
         }
 
-        await Exec(db, "DELETE FROM entries WHERE idx >= $from", ("$from", size - 100));
+        await Exec(db, "DELETE FROM entries WHERE idx >= @from", ("@from", size - 100));
         foreach (var row in tail)
         {
             var forged = new AuditEvent { EventId = $"forged-{row.Idx}", Action = "message.sent", Actor = "nobody", OccurredAt = Timestamp.FromDateTime(DateTime.UtcNow) }.ToByteArray();
-            await Exec(db, "INSERT INTO entries(idx, event_id, data, leaf_hash, occurred_at) VALUES ($i, $id, $d, $l, 0)", ("$i", row.Idx), ("$id", $"forged-{row.Idx}"), ("$d", forged), ("$l", Merkle.LeafHash(forged)));
+            await Exec(db, "INSERT INTO entries(idx, event_id, data, leaf_hash, occurred_at) VALUES (@i, @id, @d, @l, 0)", ("@i", row.Idx), ("@id", $"forged-{row.Idx}"), ("@d", forged), ("@l", Merkle.LeafHash(forged)));
         }
 
         await AssertHealthAsync("Degraded");
-        await Exec(db, "DELETE FROM entries WHERE idx >= $from", ("$from", size - 100));
+        await Exec(db, "DELETE FROM entries WHERE idx >= @from", ("@from", size - 100));
         foreach (var row in tail)
         {
-            await Exec(db, "INSERT INTO entries(idx, event_id, data, leaf_hash, occurred_at) VALUES ($i, $id, $d, $l, $at)", ("$i", row.Idx), ("$id", row.Id), ("$d", row.Data), ("$l", row.Leaf), ("$at", row.At));
+            await Exec(db, "INSERT INTO entries(idx, event_id, data, leaf_hash, occurred_at) VALUES (@i, @id, @d, @l, @at)", ("@i", row.Idx), ("@id", row.Id), ("@d", row.Data), ("@l", row.Leaf), ("@at", row.At));
         }
 
         await AssertHealthAsync("Healthy");
@@ -106,13 +103,11 @@ public sealed class AuditTamperTests : IAsyncLifetime
         await SavedCheckpointCoversAsync(1_000);
 
         await _system.StopServiceAsync(ServiceDefaults.Hosting.ServiceKind.Audit);
-        var path = Path.Combine(_system.DataPath, "audit", "audit.db");
-        await using (var db = new SqliteConnection($"Data Source={path};Pooling=false"))
+        await using (var db = await _system.DatabaseOf(ServiceDefaults.Hosting.ServiceKind.Audit).OpenAsync())
         {
-            await db.OpenAsync();
             // A consistent forgery: new data with its own leaf hash, so the rebuilt tree is self-consistent.
             var forged = new AuditEvent { EventId = "rewritten", Action = "test.appended", Actor = "forger", OccurredAt = Timestamp.FromDateTime(DateTime.UtcNow) }.ToByteArray();
-            await Exec(db, "UPDATE entries SET data = $d, leaf_hash = $l, event_id = 'rewritten' WHERE idx = 5", ("$d", forged), ("$l", Merkle.LeafHash(forged)));
+            await Exec(db, "UPDATE entries SET data = @d, leaf_hash = @l, event_id = 'rewritten' WHERE idx = 5", ("@d", forged), ("@l", Merkle.LeafHash(forged)));
         }
 
         await _system.StartServiceAsync(ServiceDefaults.Hosting.ServiceKind.Audit);
@@ -175,32 +170,23 @@ public sealed class AuditTamperTests : IAsyncLifetime
         Assert.Equal(expected, status);
     }
 
-    private static async Task<(byte[] Data, byte[] Leaf)> RowAsync(SqliteConnection db, long index)
+    private static async Task<(byte[] Data, byte[] Leaf)> RowAsync(DbConnection db, long index)
     {
-        await using var command = db.CreateCommand();
-        command.CommandText = "SELECT data, leaf_hash FROM entries WHERE idx = $i";
-        command.Parameters.AddWithValue("$i", index);
+        await using var command = db.Command("SELECT data, leaf_hash FROM entries WHERE idx = @i", null, ("@i", index));
         await using var reader = await command.ExecuteReaderAsync();
         Assert.True(await reader.ReadAsync());
         return ((byte[])reader[0], (byte[])reader[1]);
     }
 
-    private static async Task<object?> ScalarAsync(SqliteConnection db, string sql)
+    private static async Task<object?> ScalarAsync(DbConnection db, string sql)
     {
-        await using var command = db.CreateCommand();
-        command.CommandText = sql;
+        await using var command = db.Command(sql);
         return await command.ExecuteScalarAsync();
     }
 
-    private static async Task Exec(SqliteConnection db, string sql, params (string Name, object Value)[] parameters)
+    private static async Task Exec(DbConnection db, string sql, params (string Name, object? Value)[] parameters)
     {
-        await using var command = db.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value);
-        }
-
+        await using var command = db.Command(sql, null, parameters);
         await command.ExecuteNonQueryAsync();
     }
 }

@@ -2,10 +2,14 @@ using LiaisonNet.Client;
 using LiaisonNet.Client.Auth;
 using LiaisonNet.Host;
 using LiaisonNet.ServiceDefaults.Hosting;
+using LiaisonNet.ServiceDefaults.Storage;
 
 namespace LiaisonNet.TestKit;
 
-/// <summary>The whole system, started as the embedded host does, on loopback ports the kernel chose, with a fresh data folder.</summary>
+/// <summary>
+/// The whole system, started as the embedded host does, on loopback ports the kernel chose, with a fresh data folder;
+/// on SQLite, or on a PostgreSQL server of its own when the test run asks for it (<see cref="TestStorage"/>).
+/// </summary>
 public sealed class RunningSystem : IAsyncDisposable
 {
     private EmbeddedHost _host;
@@ -13,9 +17,11 @@ public sealed class RunningSystem : IAsyncDisposable
 
     private readonly Dictionary<string, LoopbackListener> _listeners;
 
-    private RunningSystem(EmbeddedHost host, string dataPath, Dictionary<string, string?> overrides, LogCapture logs, Dictionary<string, LoopbackListener> listeners)
+    private RunningSystem(EmbeddedHost host, string dataPath, Dictionary<string, string?> overrides, LogCapture logs, Dictionary<string, LoopbackListener> listeners,
+        PostgresServer? postgres)
     {
         _host = host;
+        Postgres = postgres;
         DataPath = dataPath;
         _overrides = overrides;
         Logs = logs;
@@ -28,6 +34,21 @@ public sealed class RunningSystem : IAsyncDisposable
     public LogCapture Logs { get; }
 
     public string DataPath { get; }
+
+    /// <summary>
+    /// The store the test run puts its systems on: SQLite, or PostgreSQL when <c>LIAISON_TEST_STORAGE=Postgres</c> (the
+    /// README's test command runs the end-to-end suite both ways).
+    /// </summary>
+    public static StorageKind TestStorage =>
+        string.Equals(Environment.GetEnvironmentVariable("LIAISON_TEST_STORAGE"), "Postgres", StringComparison.OrdinalIgnoreCase) ? StorageKind.Postgres : StorageKind.Sqlite;
+
+    /// <summary>The PostgreSQL server this system's services keep their data on, when the run is on PostgreSQL.</summary>
+    public PostgresServer? Postgres { get; }
+
+    /// <summary>One service's database as the service itself opens it, for a test that reaches behind the service's back.</summary>
+    public ServiceDatabase DatabaseOf(ServiceKind kind) => Postgres is { } server
+        ? new PostgresDatabase(server.ConnectionString(kind), $"ConnectionStrings:{kind}")
+        : new SqliteDatabase(Path.Combine(DataPath, kind.DataFolderName(), $"{kind.DataFolderName()}.db"));
 
     public ServiceUrls Urls => _host.Urls;
 
@@ -48,22 +69,37 @@ public sealed class RunningSystem : IAsyncDisposable
             overrides[$"Liaison:Urls:{name}"] = listener.Url;
         }
 
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
-        {
-            overrides[key] = value;
-        }
-
+        PostgresServer? postgres = null;
         var logs = new LogCapture();
         try
         {
+            if (TestStorage == StorageKind.Postgres && settings?.ContainsKey("Liaison:Storage") != true)
+            {
+                postgres = await PostgresServer.StartAsync();
+                foreach (var (key, value) in postgres.Settings)
+                {
+                    overrides[key] = value;
+                }
+            }
+
+            foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+            {
+                overrides[key] = value;
+            }
+
             var host = await EmbeddedHost.StartAsync([], overrides, new HostHooks(logs.AddTo, name => listeners[name].HandleForThisProcess()));
-            return new RunningSystem(host, dataPath, overrides, logs, listeners);
+            return new RunningSystem(host, dataPath, overrides, logs, listeners, postgres);
         }
         catch
         {
             foreach (var listener in listeners.Values)
             {
                 listener.Dispose();
+            }
+
+            if (postgres is not null)
+            {
+                await postgres.DisposeAsync();
             }
 
             throw;
@@ -124,6 +160,11 @@ public sealed class RunningSystem : IAsyncDisposable
         foreach (var listener in _listeners.Values)
         {
             listener.Dispose();
+        }
+
+        if (Postgres is not null)
+        {
+            await Postgres.DisposeAsync();
         }
 
         try

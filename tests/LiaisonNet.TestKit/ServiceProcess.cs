@@ -111,7 +111,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         _process?.Dispose();
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
         {

@@ -5,6 +5,7 @@ using LiaisonNet.ServiceDefaults.Access;
 using LiaisonNet.ServiceDefaults.Grpc;
 using LiaisonNet.ServiceDefaults.Hosting;
 using LiaisonNet.ServiceDefaults.Security;
+using LiaisonNet.ServiceDefaults.Storage;
 
 namespace LiaisonNet.Audit.Extensions;
 
@@ -17,6 +18,7 @@ public static class Extensions
         builder.AddLiaisonGrpc();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<CheckpointSigner>();
+        builder.Services.AddServiceDatabase(ServiceKind.Audit, "audit.db");
         builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddRefusalTrail("liaison-audit", (sp, e, ct) => sp.GetRequiredService<AuditLog>().AppendAsync([e], ct));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditLog>());

@@ -84,12 +84,16 @@ public sealed class AuditGrpcService(AuditLog log, CheckpointSigner signer) : Au
         return response;
     }
 
-    public override Task<SignedCheckpoint> GetCheckpoint(GetCheckpointRequest request, ServerCallContext context) =>
-        Task.FromResult(log.LatestCheckpoint());
+    public override async Task<SignedCheckpoint> GetCheckpoint(GetCheckpointRequest request, ServerCallContext context)
+    {
+        await log.RefreshAsync(context.CancellationToken);
+        return log.LatestCheckpoint();
+    }
 
     public override async Task<GetEntriesResponse> GetEntries(GetEntriesRequest request, ServerCallContext context)
     {
         var scope = AuditorScope(context.GetHttpContext().User);
+        await log.RefreshAsync(context.CancellationToken);
         var size = log.Size;
         new FieldViolations()
             .Require(request.Start >= 0, "start", "Must not be negative.")
@@ -105,6 +109,7 @@ public sealed class AuditGrpcService(AuditLog log, CheckpointSigner signer) : Au
     public override async Task<InclusionProof> GetInclusionProof(GetInclusionProofRequest request, ServerCallContext context)
     {
         AuditorScope(context.GetHttpContext().User);
+        await log.RefreshAsync(context.CancellationToken);
         var size = log.Size;
         var index = request.Index;
         if (!request.LeafHash.IsEmpty)
@@ -120,19 +125,20 @@ public sealed class AuditGrpcService(AuditLog log, CheckpointSigner signer) : Au
         return Proof(index, request.TreeSize);
     }
 
-    public override Task<ConsistencyProof> GetConsistencyProof(GetConsistencyProofRequest request, ServerCallContext context)
+    public override async Task<ConsistencyProof> GetConsistencyProof(GetConsistencyProofRequest request, ServerCallContext context)
     {
+        await log.RefreshAsync(context.CancellationToken);
         var size = log.Size;
         new FieldViolations()
             .Require(request.SecondSize > 0 && request.SecondSize <= size, "second_size", $"1 to {size}.")
             .Require(request.FirstSize > 0 && request.FirstSize <= request.SecondSize, "first_size", "1 to second_size.")
             .ThrowIfAny();
-        return Task.FromResult(new ConsistencyProof
+        return new ConsistencyProof
         {
             FirstSize = request.FirstSize,
             SecondSize = request.SecondSize,
             Hashes = { log.ConsistencyProof(request.FirstSize, request.SecondSize).Select(ByteString.CopyFrom) },
-        });
+        };
     }
 
     public override async Task<AuditBundle> ExportBundle(ExportBundleRequest request, ServerCallContext context)
@@ -140,6 +146,7 @@ public sealed class AuditGrpcService(AuditLog log, CheckpointSigner signer) : Au
         var caller = context.GetHttpContext().User;
         var scope = AuditorScope(caller);
         new FieldViolations().Require(request.ObjectId.Length is > 0 and <= 200, "object_id", "Required, at most 200 characters.").ThrowIfAny();
+        await log.RefreshAsync(context.CancellationToken);
         var checkpoint = log.LatestCheckpoint();
         var bundle = new AuditBundle
         {

@@ -3,7 +3,7 @@ using LiaisonNet.Client.Audit;
 using LiaisonNet.Protos.Audit.V1;
 using LiaisonNet.ServiceDefaults.Hosting;
 using LiaisonNet.ServiceDefaults.Storage;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Microsoft.Extensions.Options;
 
 namespace LiaisonNet.Audit.Log;
@@ -23,24 +23,43 @@ public sealed record AuditScope(string? Agency)
 }
 
 /// <summary>
-/// The append-only log: entries in SQLite (the durable truth), subtree hashes in memory (rebuilt from the stored leaf hashes at start).
-/// Appends are serialised and committed in one transaction per batch.
+/// The append-only log: entries in the service's database (the durable truth), subtree hashes in memory (rebuilt from
+/// the stored leaf hashes at start, and caught up with what other processes appended). Appends are serialised across
+/// every process sharing the database (one writer at a time, under the database's lock) and committed in one
+/// transaction per batch, so indexes stay strictly ordered and gap-free.
 /// </summary>
-public sealed class AuditLog(IOptions<LiaisonOptions> options, CheckpointSigner signer, ILogger<AuditLog> logger) : IHostedService, IDisposable
+public sealed class AuditLog(ServiceDatabase db, CheckpointSigner signer, ILogger<AuditLog> logger) : IHostedService, IDisposable
 {
-    private const string Schema = """
-        CREATE TABLE IF NOT EXISTS entries(
-            idx INTEGER PRIMARY KEY,
-            event_id TEXT NOT NULL UNIQUE,
-            data BLOB NOT NULL,
-            leaf_hash BLOB NOT NULL,
-            occurred_at INTEGER NOT NULL);
-        CREATE TABLE IF NOT EXISTS entry_refs(ref TEXT NOT NULL, idx INTEGER NOT NULL, PRIMARY KEY(ref, idx)) WITHOUT ROWID;
-        CREATE TABLE IF NOT EXISTS entry_agencies(agency TEXT NOT NULL, idx INTEGER NOT NULL, PRIMARY KEY(agency, idx)) WITHOUT ROWID;
-        CREATE INDEX IF NOT EXISTS entries_leaf_hash ON entries(leaf_hash);
-        """;
+    /// <summary>The schema, version by version; released versions are never edited.</summary>
+    public static IReadOnlyList<Migration> Migrations { get; } =
+    [
+        new(1, "entries, their references and agencies",
+            Sqlite: """
+                CREATE TABLE IF NOT EXISTS entries(
+                    idx INTEGER PRIMARY KEY,
+                    event_id TEXT NOT NULL UNIQUE,
+                    data BLOB NOT NULL,
+                    leaf_hash BLOB NOT NULL,
+                    occurred_at INTEGER NOT NULL);
+                CREATE TABLE IF NOT EXISTS entry_refs(ref TEXT NOT NULL, idx INTEGER NOT NULL, PRIMARY KEY(ref, idx)) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS entry_agencies(agency TEXT NOT NULL, idx INTEGER NOT NULL, PRIMARY KEY(agency, idx)) WITHOUT ROWID;
+                CREATE INDEX IF NOT EXISTS entries_leaf_hash ON entries(leaf_hash);
+                """,
+            Postgres: """
+                CREATE TABLE IF NOT EXISTS entries(
+                    idx BIGINT PRIMARY KEY,
+                    event_id TEXT NOT NULL UNIQUE,
+                    data BYTEA NOT NULL,
+                    leaf_hash BYTEA NOT NULL,
+                    occurred_at BIGINT NOT NULL);
+                CREATE TABLE IF NOT EXISTS entry_refs(ref TEXT NOT NULL, idx BIGINT NOT NULL, PRIMARY KEY(ref, idx));
+                CREATE TABLE IF NOT EXISTS entry_agencies(agency TEXT NOT NULL, idx BIGINT NOT NULL, PRIMARY KEY(agency, idx));
+                CREATE INDEX IF NOT EXISTS entries_leaf_hash ON entries(leaf_hash);
+                """),
+    ];
 
-    private readonly SqliteDatabase _db = new(Path.Combine(options.Value.DataFolderFor(ServiceKind.Audit.DataFolderName()), "audit.db"));
+    private const string WriterLock = "audit-log-writer";
+
     private readonly SubtreeCache _tree = new();
     private readonly SemaphoreSlim _writer = new(1, 1);
 
@@ -48,20 +67,8 @@ public sealed class AuditLog(IOptions<LiaisonOptions> options, CheckpointSigner 
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await _db.EnsureSchemaAsync(Schema, cancellationToken);
-        await using var connection = await _db.OpenAsync(cancellationToken);
-        await using var command = connection.Command("SELECT idx, leaf_hash FROM entries ORDER BY idx");
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            if (reader.GetInt64(0) != _tree.Size)
-            {
-                throw new InvalidOperationException($"The audit log has a gap at index {_tree.Size}; refusing to start on a damaged log.");
-            }
-
-            _tree.Append((byte[])reader[1]);
-        }
-
+        await SchemaMigrations.ApplyAsync(db, Migrations, cancellationToken);
+        await RefreshAsync(cancellationToken);
         logger.LogInformation("Audit log opened with {Size} entries", _tree.Size);
         if (signer.RotatedAtStart)
         {
@@ -80,6 +87,40 @@ public sealed class AuditLog(IOptions<LiaisonOptions> options, CheckpointSigner 
         }
     }
 
+    /// <summary>Takes into the tree the entries other processes sharing the database have appended since.</summary>
+    public async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        await _writer.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await SchemaMigrations.OpenOrExplainAsync(db, cancellationToken);
+            await CatchUpAsync(connection, null, cancellationToken);
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    /// <summary>
+    /// Reads the leaf hashes stored beyond the tree. What other writers committed is always a prefix of the log (each
+    /// held the writer lock until it committed), so a gap here means a damaged log.
+    /// </summary>
+    private async Task CatchUpAsync(DbConnection connection, DbTransaction? transaction, CancellationToken cancellationToken)
+    {
+        await using var command = connection.Command("SELECT idx, leaf_hash FROM entries WHERE idx >= @size ORDER BY idx", transaction, ("@size", _tree.Size));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            if (reader.GetInt64(0) != _tree.Size)
+            {
+                throw new InvalidOperationException($"The audit log has a gap at index {_tree.Size}; refusing to go on with a damaged log.");
+            }
+
+            _tree.Append((byte[])reader[1]);
+        }
+    }
+
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public void Dispose() => _writer.Dispose();
@@ -90,8 +131,10 @@ public sealed class AuditLog(IOptions<LiaisonOptions> options, CheckpointSigner 
         await _writer.WaitAsync(cancellationToken);
         try
         {
-            await using var connection = await _db.OpenAsync(cancellationToken);
-            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+            await using var connection = await db.OpenAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await db.LockAsync(connection, transaction, WriterLock, cancellationToken);
+            await CatchUpAsync(connection, transaction, cancellationToken);
             var results = new List<AppendResult>(events.Count);
             var added = new List<byte[]>();
             var seen = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -103,7 +146,7 @@ public sealed class AuditLog(IOptions<LiaisonOptions> options, CheckpointSigner 
                     continue;
                 }
 
-                await using (var find = connection.Command("SELECT idx FROM entries WHERE event_id = $id", transaction, ("$id", e.EventId)))
+                await using (var find = connection.Command("SELECT idx FROM entries WHERE event_id = @id", transaction, ("@id", e.EventId)))
                 {
                     if (await find.ExecuteScalarAsync(cancellationToken) is long existing)
                     {
@@ -117,21 +160,21 @@ public sealed class AuditLog(IOptions<LiaisonOptions> options, CheckpointSigner 
                 var data = e.ToByteArray();
                 var leaf = Merkle.LeafHash(data);
                 await using (var insert = connection.Command(
-                    "INSERT INTO entries(idx, event_id, data, leaf_hash, occurred_at) VALUES ($idx, $id, $data, $leaf, $at)", transaction,
-                    ("$idx", index), ("$id", e.EventId), ("$data", data), ("$leaf", leaf), ("$at", e.OccurredAt.ToDateTimeOffset().ToUnixTimeMilliseconds())))
+                    "INSERT INTO entries(idx, event_id, data, leaf_hash, occurred_at) VALUES (@idx, @id, @data, @leaf, @at)", transaction,
+                    ("@idx", index), ("@id", e.EventId), ("@data", data), ("@leaf", leaf), ("@at", e.OccurredAt.ToDateTimeOffset().ToUnixTimeMilliseconds())))
                 {
                     await insert.ExecuteNonQueryAsync(cancellationToken);
                 }
 
                 foreach (var reference in e.Related.Prepend(e.ObjectId).Append(e.Actor).Where(r => r.Length > 0).Distinct(StringComparer.Ordinal))
                 {
-                    await using var refInsert = connection.Command("INSERT OR IGNORE INTO entry_refs(ref, idx) VALUES ($ref, $idx)", transaction, ("$ref", reference), ("$idx", index));
+                    await using var refInsert = connection.Command("INSERT INTO entry_refs(ref, idx) VALUES (@ref, @idx) ON CONFLICT DO NOTHING", transaction, ("@ref", reference), ("@idx", index));
                     await refInsert.ExecuteNonQueryAsync(cancellationToken);
                 }
 
                 foreach (var agency in e.Agencies.Where(a => a.Length > 0).Distinct(StringComparer.Ordinal))
                 {
-                    await using var agencyInsert = connection.Command("INSERT OR IGNORE INTO entry_agencies(agency, idx) VALUES ($agency, $idx)", transaction, ("$agency", agency), ("$idx", index));
+                    await using var agencyInsert = connection.Command("INSERT INTO entry_agencies(agency, idx) VALUES (@agency, @idx) ON CONFLICT DO NOTHING", transaction, ("@agency", agency), ("@idx", index));
                     await agencyInsert.ExecuteNonQueryAsync(cancellationToken);
                 }
 
@@ -184,8 +227,8 @@ public sealed class AuditLog(IOptions<LiaisonOptions> options, CheckpointSigner 
     {
         var size = _tree.Size;
         var leaves = new List<byte[]>((int)size);
-        await using var connection = await _db.OpenAsync(cancellationToken);
-        await using var command = connection.Command("SELECT idx, data, leaf_hash FROM entries WHERE idx < $size ORDER BY idx", null, ("$size", size));
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var command = connection.Command("SELECT idx, data, leaf_hash FROM entries WHERE idx < @size ORDER BY idx", null, ("@size", size));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -219,16 +262,16 @@ public sealed class AuditLog(IOptions<LiaisonOptions> options, CheckpointSigner 
     /// <summary>The index of the entry with this leaf hash, or null.</summary>
     public async Task<long?> IndexOfLeafAsync(byte[] leafHash, CancellationToken cancellationToken)
     {
-        await using var connection = await _db.OpenAsync(cancellationToken);
-        await using var command = connection.Command("SELECT idx FROM entries WHERE leaf_hash = $hash ORDER BY idx LIMIT 1", null, ("$hash", leafHash));
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var command = connection.Command("SELECT idx FROM entries WHERE leaf_hash = @hash ORDER BY idx LIMIT 1", null, ("@hash", leafHash));
         return await command.ExecuteScalarAsync(cancellationToken) is long index ? index : null;
     }
 
     /// <summary>Entries [start, end); those outside <paramref name="scope"/> carry only their leaf hash.</summary>
     public async Task<IReadOnlyList<LogEntry>> EntriesAsync(long start, long end, AuditScope scope, CancellationToken cancellationToken)
     {
-        await using var connection = await _db.OpenAsync(cancellationToken);
-        await using var command = connection.Command("SELECT idx, data, leaf_hash FROM entries WHERE idx >= $start AND idx < $end ORDER BY idx", null, ("$start", start), ("$end", end));
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var command = connection.Command("SELECT idx, data, leaf_hash FROM entries WHERE idx >= @start AND idx < @end ORDER BY idx", null, ("@start", start), ("@end", end));
         return await ReadEntriesAsync(command, scope, cancellationToken);
     }
 
@@ -239,42 +282,47 @@ public sealed class AuditLog(IOptions<LiaisonOptions> options, CheckpointSigner 
     /// <summary>Entries matching <paramref name="query"/> within <paramref name="scope"/>, after the index <paramref name="after"/>, oldest first.</summary>
     public async Task<IReadOnlyList<LogEntry>> TrailAsync(TrailQuery query, AuditScope scope, long after, int limit, CancellationToken cancellationToken)
     {
-        await using var connection = await _db.OpenAsync(cancellationToken);
+        await using var connection = await db.OpenAsync(cancellationToken);
         var joins = new List<string>();
-        var where = new List<string> { "e.idx > $after" };
+        var where = new List<string> { "e.idx > @after" };
+        var parameters = new List<(string, object?)> { ("@after", after), ("@limit", limit) };
         if (query.Reference is { Length: > 0 })
         {
-            joins.Add("JOIN entry_refs r ON r.idx = e.idx AND r.ref = $ref");
+            joins.Add("JOIN entry_refs r ON r.idx = e.idx AND r.ref = @ref");
+            parameters.Add(("@ref", query.Reference));
         }
 
         // The caller's scope, and the agency asked for, each narrow the entries.
         if (scope.Agency is not null)
         {
-            joins.Add("JOIN entry_agencies a ON a.idx = e.idx AND a.agency = $scope");
+            joins.Add("JOIN entry_agencies a ON a.idx = e.idx AND a.agency = @scope");
+            parameters.Add(("@scope", scope.Agency));
         }
 
         if (query.Agency is { Length: > 0 } && query.Agency != scope.Agency)
         {
-            joins.Add("JOIN entry_agencies q ON q.idx = e.idx AND q.agency = $agency");
+            joins.Add("JOIN entry_agencies q ON q.idx = e.idx AND q.agency = @agency");
+            parameters.Add(("@agency", query.Agency));
         }
 
-        if (query.FromMs is not null)
+        if (query.FromMs is { } fromMs)
         {
-            where.Add("e.occurred_at >= $from");
+            where.Add("e.occurred_at >= @from");
+            parameters.Add(("@from", fromMs));
         }
 
-        if (query.ToMs is not null)
+        if (query.ToMs is { } toMs)
         {
-            where.Add("e.occurred_at < $to");
+            where.Add("e.occurred_at < @to");
+            parameters.Add(("@to", toMs));
         }
 
-        var sql = $"SELECT e.idx, e.data, e.leaf_hash FROM entries e {string.Join(' ', joins)} WHERE {string.Join(" AND ", where)} ORDER BY e.idx LIMIT $limit";
-        await using var command = connection.Command(sql, null, ("$ref", query.Reference), ("$after", after), ("$limit", limit), ("$scope", scope.Agency),
-            ("$agency", query.Agency), ("$from", query.FromMs), ("$to", query.ToMs));
+        var sql = $"SELECT e.idx, e.data, e.leaf_hash FROM entries e {string.Join(' ', joins)} WHERE {string.Join(" AND ", where)} ORDER BY e.idx LIMIT @limit";
+        await using var command = connection.Command(sql, null, [.. parameters]);
         return await ReadEntriesAsync(command, scope, cancellationToken);
     }
 
-    private static async Task<IReadOnlyList<LogEntry>> ReadEntriesAsync(SqliteCommand command, AuditScope scope, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<LogEntry>> ReadEntriesAsync(DbCommand command, AuditScope scope, CancellationToken cancellationToken)
     {
         var entries = new List<LogEntry>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);

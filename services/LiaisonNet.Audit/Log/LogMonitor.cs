@@ -69,7 +69,7 @@ public sealed class LogMonitor(
 
                 _last = result;
             }
-            catch (Microsoft.Data.Sqlite.SqliteException ex)
+            catch (System.Data.Common.DbException ex)
             {
                 logger.LogWarning("Could not re-verify the audit log: {Error}", ex.Message);
             }

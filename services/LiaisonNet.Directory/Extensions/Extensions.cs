@@ -8,6 +8,7 @@ using LiaisonNet.ServiceDefaults.Access;
 using LiaisonNet.ServiceDefaults.AuditTrail;
 using LiaisonNet.ServiceDefaults.Grpc;
 using LiaisonNet.ServiceDefaults.Hosting;
+using LiaisonNet.ServiceDefaults.Storage;
 using LiaisonNet.ServiceDefaults.Security;
 using NodaTime;
 
@@ -32,6 +33,7 @@ public static class Extensions
         services.AddSingleton<ISubjectBinding, IndexSubjects>();
         services.AddRefusalTrail("liaison-directory", (sp, e, ct) => sp.GetRequiredService<DirectoryStore>().RecordAsync(e, ct));
         services.AddSingleton<OutboxSignal>();
+        services.AddServiceDatabase(ServiceKind.Directory, "directory.db");
         services.AddSingleton<DirectoryStore>();
         services.AddHostedService(sp => sp.GetRequiredService<DirectoryStore>());
         // Look-ups of restricted fields and every change reach the audit trail through the directory's outbox.

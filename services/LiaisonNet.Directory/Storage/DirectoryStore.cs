@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -10,7 +11,6 @@ using LiaisonNet.Protos.Audit.V1;
 using LiaisonNet.ServiceDefaults.AuditTrail;
 using LiaisonNet.ServiceDefaults.Hosting;
 using LiaisonNet.ServiceDefaults.Storage;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
 namespace LiaisonNet.Directory.Storage;
@@ -49,44 +49,80 @@ public sealed class VersionConflictException(string id, long expected, long actu
     : Exception($"{LiaisonNet.ServiceDefaults.Grpc.RpcErrors.Quote(id)} is at version {actual}, not {expected}: read it again and reapply your change.");
 
 /// <summary>
-/// Officers and desks in SQLite (one JSON document each, with every earlier version), loaded into the in-memory index;
+/// Officers and desks in the service's database (one JSON document each, with every earlier version), loaded into the in-memory index;
 /// every change is saved with its version row and its audit event in one transaction, then the index is rebuilt.
 /// </summary>
 public sealed class DirectoryStore(
-    IOptions<LiaisonOptions> options, IOptions<DirectoryOptions> directoryOptions, DirectoryIndex index, OutboxSignal outbox, TimeProvider clock,
+    ServiceDatabase db, IOptions<DirectoryOptions> directoryOptions, DirectoryIndex index, OutboxSignal outbox, TimeProvider clock,
     ILogger<DirectoryStore> logger) : IHostedService, IAuditOutbox, IDisposable
 {
-    private const string Schema = """
-        CREATE TABLE IF NOT EXISTS officers(id TEXT PRIMARY KEY, agency TEXT NOT NULL, version INTEGER NOT NULL, document TEXT NOT NULL);
-        CREATE TABLE IF NOT EXISTS desks(id TEXT PRIMARY KEY, agency TEXT NOT NULL, version INTEGER NOT NULL, document TEXT NOT NULL);
-        CREATE TABLE IF NOT EXISTS senders(id TEXT PRIMARY KEY, agency TEXT NOT NULL, version INTEGER NOT NULL, document TEXT NOT NULL);
-        CREATE TABLE IF NOT EXISTS versions(
-            entity_type TEXT NOT NULL, entity_id TEXT NOT NULL, version INTEGER NOT NULL,
-            changed_at INTEGER NOT NULL, changed_by TEXT NOT NULL, before TEXT, after TEXT,
-            PRIMARY KEY(entity_type, entity_id, version));
-        """ + SqliteOutbox.Schema;
+    /// <summary>The schema, version by version; released versions are never edited.</summary>
+    public static IReadOnlyList<Migration> Migrations { get; } =
+    [
+        new(1, "officers, desks, senders, their versions, and the outbox",
+            Sqlite: """
+                CREATE TABLE IF NOT EXISTS officers(id TEXT PRIMARY KEY, agency TEXT NOT NULL, version INTEGER NOT NULL, document TEXT NOT NULL);
+                CREATE TABLE IF NOT EXISTS desks(id TEXT PRIMARY KEY, agency TEXT NOT NULL, version INTEGER NOT NULL, document TEXT NOT NULL);
+                CREATE TABLE IF NOT EXISTS senders(id TEXT PRIMARY KEY, agency TEXT NOT NULL, version INTEGER NOT NULL, document TEXT NOT NULL);
+                CREATE TABLE IF NOT EXISTS versions(
+                    entity_type TEXT NOT NULL, entity_id TEXT NOT NULL, version INTEGER NOT NULL,
+                    changed_at INTEGER NOT NULL, changed_by TEXT NOT NULL, before TEXT, after TEXT,
+                    PRIMARY KEY(entity_type, entity_id, version));
+                """ + Outbox.SqliteSchema,
+            Postgres: """
+                CREATE TABLE IF NOT EXISTS officers(id TEXT PRIMARY KEY, agency TEXT NOT NULL, version BIGINT NOT NULL, document TEXT NOT NULL);
+                CREATE TABLE IF NOT EXISTS desks(id TEXT PRIMARY KEY, agency TEXT NOT NULL, version BIGINT NOT NULL, document TEXT NOT NULL);
+                CREATE TABLE IF NOT EXISTS senders(id TEXT PRIMARY KEY, agency TEXT NOT NULL, version BIGINT NOT NULL, document TEXT NOT NULL);
+                CREATE TABLE IF NOT EXISTS versions(
+                    entity_type TEXT NOT NULL, entity_id TEXT NOT NULL, version BIGINT NOT NULL,
+                    changed_at BIGINT NOT NULL, changed_by TEXT NOT NULL, before TEXT, after TEXT,
+                    PRIMARY KEY(entity_type, entity_id, version));
+                """ + Outbox.PostgresSchema),
+    ];
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    private readonly SqliteDatabase _db = new(Path.Combine(options.Value.DataFolderFor(ServiceKind.Directory.DataFolderName()), "directory.db"));
+    /// <summary>Changes are made one at a time, across every process sharing the database.</summary>
+    private const string WriterLock = "directory-writer";
+
     private readonly SemaphoreSlim _writer = new(1, 1);
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await _db.EnsureSchemaAsync(Schema, cancellationToken);
-        await using var connection = await _db.OpenAsync(cancellationToken);
-        if (await CountAsync(connection, "officers", cancellationToken) == 0 && (directoryOptions.Value.SeedDemoData || directoryOptions.Value.SyntheticOfficers > 0))
+        await SchemaMigrations.ApplyAsync(db, Migrations, cancellationToken);
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await SeedAsync(connection, cancellationToken);
+        var loadedOfficers = await ReadAllAsync<OfficerRecord>(connection, "officers", cancellationToken);
+        var loadedDesks = await ReadAllAsync<DeskRecord>(connection, "desks", cancellationToken);
+        Load(loadedOfficers, loadedDesks, await ReadAllAsync<SenderRecord>(connection, "senders", cancellationToken));
+        logger.LogInformation("Directory loaded {Officers} officers and {Desks} desks", loadedOfficers.Count, loadedDesks.Count);
+    }
+
+    /// <summary>
+    /// Loads the demo (or synthetic) directory into an empty database, under the writer lock so that several processes
+    /// starting together on one database seed it once.
+    /// </summary>
+    private async Task SeedAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        var options = directoryOptions.Value;
+        if (!options.SeedDemoData && options.SyntheticOfficers == 0)
+        {
+            return;
+        }
+
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await db.LockAsync(connection, transaction, WriterLock, cancellationToken);
+        var seededAt = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        if (await CountAsync(connection, transaction, "officers", cancellationToken) == 0)
         {
             // A synthetic directory comes on top of the demo one, so that the demo sign-ins still find each other.
             var (officers, desks) = (DemoDirectory.Officers, DemoDirectory.Desks);
-            if (directoryOptions.Value.SyntheticOfficers > 0)
+            if (options.SyntheticOfficers > 0)
             {
-                var synthetic = SyntheticDirectory.Generate(directoryOptions.Value.SyntheticOfficers, seed: 2026);
+                var synthetic = SyntheticDirectory.Generate(options.SyntheticOfficers, seed: 2026);
                 (officers, desks) = ([.. officers, .. synthetic.Officers], [.. desks, .. synthetic.Desks]);
             }
 
-            await using var transaction = connection.BeginTransaction();
-            var seededAt = clock.GetUtcNow().ToUnixTimeMilliseconds();
             foreach (var officer in officers)
             {
                 await SeedRowAsync(connection, transaction, "officers", EntityTypes.Officer, officer.Id, officer.Agency, JsonSerializer.Serialize(officer, Json), seededAt, cancellationToken);
@@ -97,27 +133,19 @@ public sealed class DirectoryStore(
                 await SeedRowAsync(connection, transaction, "desks", EntityTypes.Desk, desk.Id, desk.Agency, JsonSerializer.Serialize(desk, Json), seededAt, cancellationToken);
             }
 
-            await transaction.CommitAsync(cancellationToken);
             logger.LogInformation("Seeded the directory with {Officers} officers and {Desks} desks", officers.Count, desks.Count);
         }
 
         // Checked on its own: a directory made before senders existed gets the demo sender too.
-        if (directoryOptions.Value.SeedDemoData && await CountAsync(connection, "senders", cancellationToken) == 0)
+        if (options.SeedDemoData && await CountAsync(connection, transaction, "senders", cancellationToken) == 0)
         {
-            await using var transaction = connection.BeginTransaction();
             foreach (var sender in DemoDirectory.Senders)
             {
-                await SeedRowAsync(connection, transaction, "senders", EntityTypes.Sender, sender.Id, sender.Agency, JsonSerializer.Serialize(sender, Json),
-                    clock.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
+                await SeedRowAsync(connection, transaction, "senders", EntityTypes.Sender, sender.Id, sender.Agency, JsonSerializer.Serialize(sender, Json), seededAt, cancellationToken);
             }
-
-            await transaction.CommitAsync(cancellationToken);
         }
 
-        var loadedOfficers = await ReadAllAsync<OfficerRecord>(connection, "officers", cancellationToken);
-        var loadedDesks = await ReadAllAsync<DeskRecord>(connection, "desks", cancellationToken);
-        Load(loadedOfficers, loadedDesks, await ReadAllAsync<SenderRecord>(connection, "senders", cancellationToken));
-        logger.LogInformation("Directory loaded {Officers} officers and {Desks} desks", loadedOfficers.Count, loadedDesks.Count);
+        await transaction.CommitAsync(cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -136,10 +164,10 @@ public sealed class DirectoryStore(
 
     public async Task<IReadOnlyList<EntryVersion>> HistoryAsync(string entityType, string id, CancellationToken cancellationToken)
     {
-        await using var connection = await _db.OpenAsync(cancellationToken);
+        await using var connection = await db.OpenAsync(cancellationToken);
         await using var command = connection.Command(
-            "SELECT version, changed_at, changed_by, before, after FROM versions WHERE entity_type = $type AND entity_id = $id ORDER BY version DESC LIMIT 1000", null,
-            ("$type", entityType), ("$id", id));
+            "SELECT version, changed_at, changed_by, before, after FROM versions WHERE entity_type = @type AND entity_id = @id ORDER BY version DESC LIMIT 1000", null,
+            ("@type", entityType), ("@id", id));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var versions = new List<EntryVersion>();
         while (await reader.ReadAsync(cancellationToken))
@@ -157,7 +185,7 @@ public sealed class DirectoryStore(
         await _writer.WaitAsync(cancellationToken);
         try
         {
-            await using var connection = await _db.OpenAsync(cancellationToken);
+            await using var connection = await db.OpenAsync(cancellationToken);
             await EnqueueAsync(connection, null, e, cancellationToken);
         }
         finally
@@ -169,10 +197,10 @@ public sealed class DirectoryStore(
     }
 
     public Task<IReadOnlyList<(long Seq, AuditEvent Event)>> PeekOutboxAsync(int limit, CancellationToken cancellationToken) =>
-        SqliteOutbox.PeekAsync(_db, limit, cancellationToken);
+        Outbox.PeekAsync(db, limit, cancellationToken);
 
-    public Task RemoveFromOutboxAsync(long throughSeq, CancellationToken cancellationToken) =>
-        SqliteOutbox.RemoveAsync(_db, _writer, throughSeq, cancellationToken);
+    public Task RemoveFromOutboxAsync(IReadOnlyList<long> delivered, CancellationToken cancellationToken) =>
+        Outbox.RemoveAsync(db, _writer, delivered, cancellationToken);
 
     /// <summary>An audit event about a directory entry, stamped with a fresh id and the current time.</summary>
     public AuditEvent Event(string action, string actor, string objectType, string objectId, string? document, params string?[] agencies)
@@ -200,8 +228,9 @@ public sealed class DirectoryStore(
         await _writer.WaitAsync(cancellationToken);
         try
         {
-            await using var connection = await _db.OpenAsync(cancellationToken);
-            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+            await using var connection = await db.OpenAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await db.LockAsync(connection, transaction, WriterLock, cancellationToken);
             var now = clock.GetUtcNow();
             var versions = new List<long>(changes.Count);
             var applied = new List<(string Id, T? Stored)>(changes.Count);
@@ -226,14 +255,14 @@ public sealed class DirectoryStore(
                 else
                 {
                     agency = before is null ? null : agencyOf(JsonSerializer.Deserialize<T>(before, Json)!);
-                    await using var delete = connection.Command($"DELETE FROM {table} WHERE id = $id", transaction, ("$id", change.Id));
+                    await using var delete = connection.Command($"DELETE FROM {table} WHERE id = @id", transaction, ("@id", change.Id));
                     await delete.ExecuteNonQueryAsync(cancellationToken);
                 }
 
                 await using (var history = connection.Command(
-                    "INSERT INTO versions(entity_type, entity_id, version, changed_at, changed_by, before, after) VALUES ($type, $id, $version, $at, $by, $before, $after)",
-                    transaction, ("$type", entityType), ("$id", change.Id), ("$version", version), ("$at", now.ToUnixTimeMilliseconds()), ("$by", actor),
-                    ("$before", before), ("$after", after)))
+                    "INSERT INTO versions(entity_type, entity_id, version, changed_at, changed_by, before, after) VALUES (@type, @id, @version, @at, @by, @before, @after)",
+                    transaction, ("@type", entityType), ("@id", change.Id), ("@version", version), ("@at", now.ToUnixTimeMilliseconds()), ("@by", actor),
+                    ("@before", before), ("@after", after)))
                 {
                     await history.ExecuteNonQueryAsync(cancellationToken);
                 }
@@ -286,9 +315,9 @@ public sealed class DirectoryStore(
 
     /// <summary>The stored version (0 when absent), the next version number (a re-created entry continues its history), and the document.</summary>
     private static async Task<(long Version, long Next, string? Document)> CurrentAsync(
-        SqliteConnection connection, SqliteTransaction transaction, string table, string entityType, string id, CancellationToken cancellationToken)
+        DbConnection connection, DbTransaction transaction, string table, string entityType, string id, CancellationToken cancellationToken)
     {
-        await using (var command = connection.Command($"SELECT version, document FROM {table} WHERE id = $id", transaction, ("$id", id)))
+        await using (var command = connection.Command($"SELECT version, document FROM {table} WHERE id = @id", transaction, ("@id", id)))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             if (await reader.ReadAsync(cancellationToken))
@@ -297,30 +326,30 @@ public sealed class DirectoryStore(
             }
         }
 
-        await using var last = connection.Command("SELECT COALESCE(MAX(version), 0) FROM versions WHERE entity_type = $type AND entity_id = $id", transaction,
-            ("$type", entityType), ("$id", id));
+        await using var last = connection.Command("SELECT COALESCE(MAX(version), 0) FROM versions WHERE entity_type = @type AND entity_id = @id", transaction,
+            ("@type", entityType), ("@id", id));
         return (0, (long)(await last.ExecuteScalarAsync(cancellationToken))! + 1, null);
     }
 
     /// <summary>A seeded entry starts its history at version 1, changed by "seed".</summary>
-    private static async Task SeedRowAsync(SqliteConnection connection, SqliteTransaction transaction, string table, string entityType, string id, string agency, string document, long at, CancellationToken cancellationToken)
+    private static async Task SeedRowAsync(DbConnection connection, DbTransaction transaction, string table, string entityType, string id, string agency, string document, long at, CancellationToken cancellationToken)
     {
         await UpsertRowAsync(connection, transaction, table, id, agency, 1, document, cancellationToken);
         await using var history = connection.Command(
-            "INSERT INTO versions(entity_type, entity_id, version, changed_at, changed_by, before, after) VALUES ($type, $id, 1, $at, 'seed', NULL, $after)",
-            transaction, ("$type", entityType), ("$id", id), ("$at", at), ("$after", document));
+            "INSERT INTO versions(entity_type, entity_id, version, changed_at, changed_by, before, after) VALUES (@type, @id, 1, @at, 'seed', NULL, @after)",
+            transaction, ("@type", entityType), ("@id", id), ("@at", at), ("@after", document));
         await history.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static async Task UpsertRowAsync(SqliteConnection connection, SqliteTransaction transaction, string table, string id, string agency, long version, string document, CancellationToken cancellationToken)
+    private static async Task UpsertRowAsync(DbConnection connection, DbTransaction transaction, string table, string id, string agency, long version, string document, CancellationToken cancellationToken)
     {
         await using var command = connection.Command(
-            $"INSERT INTO {table}(id, agency, version, document) VALUES ($id, $agency, $version, $doc) ON CONFLICT(id) DO UPDATE SET agency = $agency, version = $version, document = $doc",
-            transaction, ("$id", id), ("$agency", agency), ("$version", version), ("$doc", document));
+            $"INSERT INTO {table}(id, agency, version, document) VALUES (@id, @agency, @version, @doc) ON CONFLICT(id) DO UPDATE SET agency = @agency, version = @version, document = @doc",
+            transaction, ("@id", id), ("@agency", agency), ("@version", version), ("@doc", document));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static async Task<List<T>> ReadAllAsync<T>(SqliteConnection connection, string table, CancellationToken cancellationToken)
+    private static async Task<List<T>> ReadAllAsync<T>(DbConnection connection, string table, CancellationToken cancellationToken)
     {
         var items = new List<T>();
         await using var command = connection.Command($"SELECT document FROM {table}");
@@ -333,12 +362,12 @@ public sealed class DirectoryStore(
         return items;
     }
 
-    private static async Task<long> CountAsync(SqliteConnection connection, string table, CancellationToken cancellationToken)
+    private static async Task<long> CountAsync(DbConnection connection, DbTransaction transaction, string table, CancellationToken cancellationToken)
     {
-        await using var command = connection.Command($"SELECT COUNT(*) FROM {table}");
+        await using var command = connection.Command($"SELECT COUNT(*) FROM {table}", transaction);
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    private static Task EnqueueAsync(SqliteConnection connection, SqliteTransaction? transaction, AuditEvent e, CancellationToken cancellationToken) =>
-        SqliteOutbox.EnqueueAsync(connection, transaction, e, cancellationToken);
+    private static Task EnqueueAsync(DbConnection connection, DbTransaction? transaction, AuditEvent e, CancellationToken cancellationToken) =>
+        Outbox.EnqueueAsync(connection, transaction, e, cancellationToken);
 }

@@ -72,10 +72,10 @@ public sealed class IdentityAuditOutbox(IServiceScopeFactory scopes) : IAuditOut
         return [.. rows.Select(r => (r.Seq, AuditEvent.Parser.ParseFrom(r.Event)))];
     }
 
-    public async Task RemoveFromOutboxAsync(long throughSeq, CancellationToken cancellationToken)
+    public async Task RemoveFromOutboxAsync(IReadOnlyList<long> delivered, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<IdentityDb>();
-        await db.AuditOutbox.Where(e => e.Seq <= throughSeq).ExecuteDeleteAsync(cancellationToken);
+        await db.AuditOutbox.Where(e => delivered.Contains(e.Seq)).ExecuteDeleteAsync(cancellationToken);
     }
 }

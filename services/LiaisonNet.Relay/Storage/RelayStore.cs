@@ -94,7 +94,7 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
             done INTEGER NOT NULL DEFAULT 0,
             PRIMARY KEY(message_id, desk_id));
         CREATE INDEX IF NOT EXISTS escalations_due ON escalations(done, next_at);
-        """ + SqliteOutbox.Schema;
+        """ + Outbox.SqliteSchema;
 
     /// <summary>At most this many sends share one transaction (and one fsync).</summary>
     private const int MaxBatch = 256;
@@ -142,7 +142,7 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
     /// <summary>Adds the columns a database made by an earlier version lacks (additive changes only).</summary>
     private async Task UpgradeAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await _db.OpenAsync(cancellationToken);
+        await using var connection = await _db.OpenSqliteAsync(cancellationToken);
         foreach (var (table, column, type) in new[]
         {
             ("messages", "meta", "TEXT NOT NULL DEFAULT '{}'"), ("messages", "expires_at", "INTEGER"), ("inbox", "read_at", "INTEGER"), ("inbox", "reply_code", "INTEGER"),
@@ -190,7 +190,7 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
                 await _writer.WaitAsync();
                 try
                 {
-                    await using var connection = await _db.OpenAsync();
+                    await using var connection = await _db.OpenSqliteAsync();
                     await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
                     for (var i = 0; i < batch.Count; i++)
                     {
@@ -332,7 +332,7 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
     {
         var items = new List<InboxItem>();
         var undelivered = new List<(string MessageId, string Agencies)>();
-        await using (var connection = await _db.OpenAsync(cancellationToken))
+        await using (var connection = await _db.OpenSqliteAsync(cancellationToken))
         {
             await using var command = connection.Command($"""
                 SELECT {ItemColumns}
@@ -396,7 +396,7 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
     /// </summary>
     public async Task<(IReadOnlyList<DeskItem> Items, string? Next)> DeskItemsAsync(string deskId, bool includeAcknowledged, string? before, int limit, CancellationToken cancellationToken)
     {
-        await using var connection = await _db.OpenAsync(cancellationToken);
+        await using var connection = await _db.OpenSqliteAsync(cancellationToken);
         await using var command = connection.Command($"""
             SELECT {ItemColumns}, i.replied_at, e.chain
             FROM inbox i JOIN messages m ON m.id = i.message_id
@@ -459,7 +459,7 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
         await _writer.WaitAsync(cancellationToken);
         try
         {
-            await using var connection = await _db.OpenAsync(cancellationToken);
+            await using var connection = await _db.OpenSqliteAsync(cancellationToken);
             await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
             var rows = new List<(string Recipient, RecipientRole Role, long? AcknowledgedAt)>();
             string agencies = string.Empty;
@@ -538,7 +538,7 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
         await _writer.WaitAsync(cancellationToken);
         try
         {
-            await using var connection = await _db.OpenAsync(cancellationToken);
+            await using var connection = await _db.OpenSqliteAsync(cancellationToken);
             await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
             string agencies;
             await using (var find = connection.Command("""
@@ -621,7 +621,7 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
         await _writer.WaitAsync(cancellationToken);
         try
         {
-            await using var connection = await _db.OpenAsync(cancellationToken);
+            await using var connection = await _db.OpenSqliteAsync(cancellationToken);
             await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
             var now = clock.GetUtcNow();
             var expired = new List<(string Id, string Subject, string Body, string Agencies)>();
@@ -683,7 +683,7 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
             return null;
         }
 
-        await using var connection = await _db.OpenAsync(cancellationToken);
+        await using var connection = await _db.OpenSqliteAsync(cancellationToken);
         await using var command = connection.Command("SELECT sender_id, subject, body, meta, agencies FROM messages WHERE id = $id", null, ("$id", messageId));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
@@ -702,7 +702,7 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
         await _writer.WaitAsync(cancellationToken);
         try
         {
-            await using var connection = await _db.OpenAsync(cancellationToken);
+            await using var connection = await _db.OpenSqliteAsync(cancellationToken);
             await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
             await using (var insert = connection.Command("""
                 INSERT INTO forward_permissions(id, message_id, requested_by, recipients, reason, status, requested_at)
@@ -731,7 +731,7 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
         await _writer.WaitAsync(cancellationToken);
         try
         {
-            await using var connection = await _db.OpenAsync(cancellationToken);
+            await using var connection = await _db.OpenSqliteAsync(cancellationToken);
             await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
             var found = await PermissionsAsync(connection, transaction, "p.id = $key", permissionId, cancellationToken);
             (ForwardPermission Permission, string Originator, IReadOnlyList<string> Agencies)? permission = found.Count == 1 ? found[0] : null;
@@ -774,7 +774,7 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
     /// <summary>Requests about a message, with its originator and agencies.</summary>
     public async Task<IReadOnlyList<(ForwardPermission Permission, string Originator, IReadOnlyList<string> Agencies)>> PermissionsForMessageAsync(string messageId, CancellationToken cancellationToken)
     {
-        await using var connection = await _db.OpenAsync(cancellationToken);
+        await using var connection = await _db.OpenSqliteAsync(cancellationToken);
         return await PermissionsAsync(connection, null, "p.message_id = $key", messageId, cancellationToken);
     }
 
@@ -819,7 +819,7 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
     /// <summary>Escalations whose step deadline has passed.</summary>
     public async Task<IReadOnlyList<Escalation>> DueEscalationsAsync(int limit, CancellationToken cancellationToken)
     {
-        await using var connection = await _db.OpenAsync(cancellationToken);
+        await using var connection = await _db.OpenSqliteAsync(cancellationToken);
         await using var command = connection.Command("""
             SELECT e.message_id, e.desk_id, e.step, e.step_ms, e.chain, m.agencies FROM escalations e JOIN messages m ON m.id = e.message_id
             WHERE e.done = 0 AND e.next_at <= $now ORDER BY e.next_at LIMIT $limit
@@ -843,7 +843,7 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
         await _writer.WaitAsync(cancellationToken);
         try
         {
-            await using var connection = await _db.OpenAsync(cancellationToken);
+            await using var connection = await _db.OpenSqliteAsync(cancellationToken);
             await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
             var chain = escalation.Chain.ToList();
             await using (var acknowledged = connection.Command(
@@ -919,7 +919,7 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
         await _writer.WaitAsync(cancellationToken);
         try
         {
-            await using var connection = await _db.OpenAsync(cancellationToken);
+            await using var connection = await _db.OpenSqliteAsync(cancellationToken);
             await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
             var row = await InboxRowAsync(connection, transaction, recipient, messageId, cancellationToken);
             if (row is null)
@@ -957,7 +957,7 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
         await _writer.WaitAsync(cancellationToken);
         try
         {
-            await using var connection = await _db.OpenAsync(cancellationToken);
+            await using var connection = await _db.OpenSqliteAsync(cancellationToken);
             await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
             var row = await InboxRowAsync(connection, transaction, recipient, messageId, cancellationToken);
             if (row is null)
@@ -1003,7 +1003,7 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
     /// <summary>Every recipient's receipt of a message, for its sender; null when <paramref name="sender"/> did not send it.</summary>
     public async Task<IReadOnlyList<Receipt>?> ReceiptsAsync(string sender, string messageId, CancellationToken cancellationToken)
     {
-        await using var connection = await _db.OpenAsync(cancellationToken);
+        await using var connection = await _db.OpenSqliteAsync(cancellationToken);
         await using var command = connection.Command("""
             SELECT i.recipient_id, i.role, m.sent_at, i.delivered_at, i.read_at, i.acknowledged_at, i.reply_code, i.reply_reason, i.replied_at, i.via_desk,
                    i.acknowledged_by
@@ -1038,7 +1038,7 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
     public async Task<(IReadOnlyList<SentMessage> Messages, string? Next)> SentAsync(string sender, string? before, int limit, CancellationToken cancellationToken)
     {
         var messages = new List<SentMessage>();
-        await using (var connection = await _db.OpenAsync(cancellationToken))
+        await using (var connection = await _db.OpenSqliteAsync(cancellationToken))
         {
             await using var command = connection.Command("""
                 SELECT id, precedence, subject, sent_at, acknowledge_by, meta FROM messages
@@ -1074,7 +1074,7 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
     /// <summary>True when <paramref name="caller"/> sent or received the message: what a reply may refer to.</summary>
     public async Task<bool> CanReferenceAsync(string caller, string messageId, CancellationToken cancellationToken)
     {
-        await using var connection = await _db.OpenAsync(cancellationToken);
+        await using var connection = await _db.OpenSqliteAsync(cancellationToken);
         await using var command = connection.Command("""
             SELECT EXISTS(SELECT 1 FROM messages WHERE id = $message AND sender_id = $caller)
                 OR EXISTS(SELECT 1 FROM inbox WHERE message_id = $message AND recipient_id = $caller)
@@ -1104,8 +1104,8 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
         await _writer.WaitAsync(cancellationToken);
         try
         {
-            await using var connection = await _db.OpenAsync(cancellationToken);
-            await SqliteOutbox.EnqueueAsync(connection, null, e, cancellationToken);
+            await using var connection = await _db.OpenSqliteAsync(cancellationToken);
+            await Outbox.EnqueueAsync(connection, null, e, cancellationToken);
         }
         finally
         {
@@ -1116,10 +1116,10 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
     }
 
     public Task<IReadOnlyList<(long Seq, AuditEvent Event)>> PeekOutboxAsync(int limit, CancellationToken cancellationToken) =>
-        SqliteOutbox.PeekAsync(_db, limit, cancellationToken);
+        Outbox.PeekAsync(_db, limit, cancellationToken);
 
-    public Task RemoveFromOutboxAsync(long throughSeq, CancellationToken cancellationToken) =>
-        SqliteOutbox.RemoveAsync(_db, _writer, throughSeq, cancellationToken);
+    public Task RemoveFromOutboxAsync(IReadOnlyList<long> delivered, CancellationToken cancellationToken) =>
+        Outbox.RemoveAsync(_db, _writer, delivered, cancellationToken);
 
     /// <summary>SHA-256 of the subject and body (UTF-8, separated by a zero byte): what the audit trail keeps instead of the text.</summary>
     public static byte[] ContentHash(string subject, string body) =>
@@ -1130,7 +1130,7 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
         await _writer.WaitAsync(cancellationToken);
         try
         {
-            await using var connection = await _db.OpenAsync(cancellationToken);
+            await using var connection = await _db.OpenSqliteAsync(cancellationToken);
             await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
             var now = clock.GetUtcNow();
             foreach (var (messageId, agencies) in messages)
@@ -1167,7 +1167,7 @@ public sealed class RelayStore(IOptions<LiaisonOptions> options, BodyCipher ciph
         e.EventId = Guid.CreateVersion7().ToString();
         e.OccurredAt = Timestamp.FromDateTimeOffset(at);
         e.Source = "liaison-relay";
-        await SqliteOutbox.EnqueueAsync(connection, transaction, e, cancellationToken);
+        await Outbox.EnqueueAsync(connection, transaction, e, cancellationToken);
     }
 }
 

@@ -11,6 +11,9 @@ public interface IAuditOutbox
     /// <summary>The oldest waiting events, in the order they were written.</summary>
     Task<IReadOnlyList<(long Seq, AuditEvent Event)>> PeekOutboxAsync(int limit, CancellationToken cancellationToken);
 
-    /// <summary>Forgets every event up to and including <paramref name="throughSeq"/>, once the audit service has stored them.</summary>
-    Task RemoveFromOutboxAsync(long throughSeq, CancellationToken cancellationToken);
+    /// <summary>
+    /// Forgets the events delivered, once the audit service has stored them: exactly those, never "everything up to",
+    /// since on a database with several writers an event with a lower number may commit after one with a higher.
+    /// </summary>
+    Task RemoveFromOutboxAsync(IReadOnlyList<long> delivered, CancellationToken cancellationToken);
 }

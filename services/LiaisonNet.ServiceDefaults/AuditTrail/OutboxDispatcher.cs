@@ -32,7 +32,7 @@ public sealed class OutboxDispatcher(IAuditOutbox store, OutboxSignal signal, Au
                 }
 
                 await audit.AppendAsync(new AppendRequest { Events = { batch.Select(b => b.Event) } }, cancellationToken: stoppingToken);
-                await store.RemoveFromOutboxAsync(batch[^1].Seq, stoppingToken);
+                await store.RemoveFromOutboxAsync([.. batch.Select(e => e.Seq)], stoppingToken);
                 backoff = TimeSpan.FromMilliseconds(200);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

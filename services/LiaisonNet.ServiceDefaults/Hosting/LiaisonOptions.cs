@@ -1,3 +1,4 @@
+using LiaisonNet.ServiceDefaults.Storage;
 using Microsoft.Extensions.Options;
 
 namespace LiaisonNet.ServiceDefaults.Hosting;
@@ -11,6 +12,9 @@ public sealed class LiaisonOptions
     public string DataPath { get; set; } = "data";
 
     public ServiceUrls Urls { get; set; } = new();
+
+    /// <summary>Where the services keep their data: a SQLite file each (the default) or a PostgreSQL database each.</summary>
+    public StorageKind Storage { get; set; } = StorageKind.Sqlite;
 
     public string DataFolderFor(string service)
     {

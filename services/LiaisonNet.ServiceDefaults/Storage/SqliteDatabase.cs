@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 
 namespace LiaisonNet.ServiceDefaults.Storage;
@@ -6,7 +7,7 @@ namespace LiaisonNet.ServiceDefaults.Storage;
 /// One service's SQLite file: WAL journal, synchronous=FULL (a committed transaction is on disk before the call returns),
 /// foreign keys on, and a busy timeout instead of immediate "database is locked" failures.
 /// </summary>
-public sealed class SqliteDatabase(string path)
+public sealed class SqliteDatabase(string path) : ServiceDatabase
 {
     private readonly string _connectionString = new SqliteConnectionStringBuilder
     {
@@ -19,7 +20,13 @@ public sealed class SqliteDatabase(string path)
 
     public string Path { get; } = path;
 
-    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken = default)
+    public override StorageKind Kind => StorageKind.Sqlite;
+
+    public override string Source => Path;
+
+    public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default) => await OpenSqliteAsync(cancellationToken);
+
+    public async Task<SqliteConnection> OpenSqliteAsync(CancellationToken cancellationToken = default)
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
@@ -29,10 +36,16 @@ public sealed class SqliteDatabase(string path)
         return connection;
     }
 
+    /// <summary>
+    /// Nothing to take: the file belongs to this one process, and Microsoft.Data.Sqlite begins every transaction with
+    /// BEGIN IMMEDIATE, which takes SQLite's single write lock at once.
+    /// </summary>
+    public override Task LockAsync(DbConnection connection, DbTransaction transaction, string name, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
     /// <summary>Runs a schema script (idempotent CREATE ... IF NOT EXISTS statements).</summary>
     public async Task EnsureSchemaAsync(string script, CancellationToken cancellationToken = default)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = await OpenSqliteAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = script;
         await command.ExecuteNonQueryAsync(cancellationToken);

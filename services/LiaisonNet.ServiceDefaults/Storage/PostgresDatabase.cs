@@ -1,0 +1,36 @@
+using System.Data.Common;
+using Npgsql;
+
+namespace LiaisonNet.ServiceDefaults.Storage;
+
+/// <summary>
+/// One service's PostgreSQL database. A commit returns once it is durable: the connection insists on
+/// <c>synchronous_commit=on</c> whatever the server's default, so an acknowledged write survives a crash of the server.
+/// </summary>
+public sealed class PostgresDatabase : ServiceDatabase, IAsyncDisposable
+{
+    private readonly NpgsqlDataSource _source;
+
+    public PostgresDatabase(string connectionString, string setting)
+    {
+        Source = setting;
+        var builder = new NpgsqlConnectionStringBuilder(connectionString) { Options = "-c synchronous_commit=on" };
+        _source = new NpgsqlDataSourceBuilder(builder.ConnectionString).Build();
+    }
+
+    public override StorageKind Kind => StorageKind.Postgres;
+
+    public override string Source { get; }
+
+    public NpgsqlDataSource DataSource => _source;
+
+    public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default) => await _source.OpenConnectionAsync(cancellationToken);
+
+    public override async Task LockAsync(DbConnection connection, DbTransaction transaction, string name, CancellationToken cancellationToken = default)
+    {
+        await using var command = connection.Command("SELECT pg_advisory_xact_lock(@key)", transaction, ("@key", LockKey(name)));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public ValueTask DisposeAsync() => _source.DisposeAsync();
+}
