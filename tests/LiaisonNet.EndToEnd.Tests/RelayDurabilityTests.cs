@@ -11,8 +11,8 @@ namespace LiaisonNet.EndToEnd.Tests;
 /// <summary>Never lost, never duplicated: idempotent sends, an audit outage, and a relay killed with SIGKILL mid-way.</summary>
 public sealed class RelayDurabilityTests(SystemFixture fixture) : IClassFixture<SystemFixture>
 {
-    private static readonly string[] RecipientUsers = ["khodjaev", "asanov", "rahimov", "zhaksylykova"];
-    private static readonly string[] RecipientIds = ["uz-cus-khodjaev", "kg-bs-asanov", "tj-dca-rahimov", "kz-cus-zhaksylykova"];
+    internal static readonly string[] RecipientUsers = ["khodjaev", "asanov", "rahimov", "zhaksylykova"];
+    internal static readonly string[] RecipientIds = ["uz-cus-khodjaev", "kg-bs-asanov", "tj-dca-rahimov", "kz-cus-zhaksylykova"];
 
     [Fact]
     public async Task OneClientMessageIdSentAThousandTimesAtOnceIsOneMessage()
@@ -126,7 +126,7 @@ public sealed class RelayDurabilityTests(SystemFixture fixture) : IClassFixture<
         Assert.All(expected, e => Assert.Equal(1, counts.GetValueOrDefault(e.MessageId)));
     }
 
-    private static SendMessageRequest Message(string clientMessageId, int n) => new()
+    internal static SendMessageRequest Message(string clientMessageId, int n) => new()
     {
         ClientMessageId = clientMessageId,
         ActionRecipients = { RecipientIds[n % RecipientIds.Length] },
@@ -135,7 +135,7 @@ public sealed class RelayDurabilityTests(SystemFixture fixture) : IClassFixture<
         Body = "Vehicle crossing reported; please confirm.",
     };
 
-    private static async Task<List<InboxItem>> AllOf(LiaisonClient recipient)
+    internal static async Task<List<InboxItem>> AllOf(LiaisonClient recipient)
     {
         var items = new List<InboxItem>();
         var cursor = 0L;
@@ -153,7 +153,7 @@ public sealed class RelayDurabilityTests(SystemFixture fixture) : IClassFixture<
     }
 
     /// <summary>The number of "message.sent" events per message in the whole log, once it holds at least <paramref name="expected"/> of them.</summary>
-    private static async Task<Dictionary<string, int>> SentEventsAsync(LiaisonClient auditor, int expected)
+    internal static async Task<Dictionary<string, int>> SentEventsAsync(LiaisonClient auditor, int expected)
     {
         var deadline = DateTime.UtcNow.AddSeconds(90);
         while (true)

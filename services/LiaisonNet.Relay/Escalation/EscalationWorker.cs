@@ -11,7 +11,7 @@ namespace LiaisonNet.Relay.Escalation;
 /// national (escalation) desk. Every step is an audit event and a receipt the sender sees. Deadlines are in the
 /// database, so a restart resumes them.
 /// </summary>
-public sealed class EscalationWorker(RelayStore store, RecipientResolver directory, ILogger<EscalationWorker> logger) : BackgroundService
+public sealed class EscalationWorker(EscalationStore store, RecipientResolver directory, ILogger<EscalationWorker> logger) : BackgroundService
 {
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(500);
 

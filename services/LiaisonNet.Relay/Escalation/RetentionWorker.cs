@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace LiaisonNet.Relay.Escalation;
 
 /// <summary>Purges messages past their expiry on schedule (Relay:PurgeInterval); the audit trail keeps their hashes.</summary>
-public sealed class RetentionWorker(RelayStore store, IOptions<RelayOptions> options, ILogger<RetentionWorker> logger) : BackgroundService
+public sealed class RetentionWorker(RetentionStore store, IOptions<RelayOptions> options, ILogger<RetentionWorker> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -11,6 +11,7 @@ using LiaisonNet.ServiceDefaults.Access;
 using LiaisonNet.ServiceDefaults.Grpc;
 using LiaisonNet.ServiceDefaults.Hosting;
 using LiaisonNet.ServiceDefaults.Security;
+using LiaisonNet.ServiceDefaults.Storage;
 using Microsoft.Extensions.Options;
 
 namespace LiaisonNet.Relay.Extensions;
@@ -31,15 +32,24 @@ public static class Extensions
         services.AddSingleton<BodyCipher>();
         services.AddSingleton<InboxNotifier>();
         services.AddSingleton<OutboxSignal>();
-        services.AddSingleton<RelayStore>();
-        services.AddHostedService(sp => sp.GetRequiredService<RelayStore>());
+        services.AddServiceDatabase(ServiceKind.Relay, "relay.db");
+        services.AddSingleton<RelayDatabase>();
+        services.AddHostedService(sp => sp.GetRequiredService<RelayDatabase>());
+        services.AddSingleton<SendStore>();
+        services.AddHostedService(sp => sp.GetRequiredService<SendStore>());
+        services.AddSingleton<InboxStore>();
+        services.AddSingleton<DeskStore>();
+        services.AddSingleton<SentStore>();
+        services.AddSingleton<PermissionStore>();
+        services.AddSingleton<EscalationStore>();
+        services.AddSingleton<RetentionStore>();
         services.AddSingleton<RecipientResolver>();
         services.AddSingleton<DeskStaff>();
         services.AddSingleton<ISubjectBinding, DirectorySubjects>();
-        services.AddRefusalTrail("liaison-relay", (sp, e, ct) => sp.GetRequiredService<RelayStore>().RecordAsync(e, ct));
+        services.AddRefusalTrail("liaison-relay", (sp, e, ct) => sp.GetRequiredService<RelayDatabase>().RecordAsync(e, ct));
         services.AddHostedService<Escalation.EscalationWorker>();
         services.AddHostedService<Escalation.RetentionWorker>();
-        services.AddAuditOutboxDelivery(sp => sp.GetRequiredService<RelayStore>());
+        services.AddAuditOutboxDelivery(sp => sp.GetRequiredService<RelayDatabase>());
 
         services.AddServiceTokenSource(RelayOptions.Section, LiaisonScopes.AuditAppend, LiaisonScopes.Directory);
         services.AddServiceGrpcClient<DirectoryService.DirectoryServiceClient>(urls => urls.Directory, TimeSpan.FromSeconds(5));

@@ -11,7 +11,8 @@ using Microsoft.Extensions.Options;
 
 namespace LiaisonNet.Relay.Grpc;
 
-public sealed class RelayGrpcService(RelayStore store, RecipientResolver recipients, DeskStaff staff, InboxNotifier notifier, IOptions<RelayOptions> options, TimeProvider clock)
+public sealed class RelayGrpcService(
+    SendStore sends, InboxStore inbox, DeskStore desks, SentStore sent, PermissionStore permissions, RecipientResolver recipients, DeskStaff staff, InboxNotifier notifier, IOptions<RelayOptions> options, TimeProvider clock)
     : RelayService.RelayServiceBase
 {
     private const int MaxInboxPage = 200;
@@ -22,7 +23,7 @@ public sealed class RelayGrpcService(RelayStore store, RecipientResolver recipie
     {
         var caller = context.GetHttpContext().User;
         SendRules.Check(request, clock.GetUtcNow()).ThrowIfAny();
-        if (request.InReplyTo.Length > 0 && !await store.CanReferenceAsync(caller.SubjectId(), request.InReplyTo, context.CancellationToken))
+        if (request.InReplyTo.Length > 0 && !await sent.CanReferenceAsync(caller.SubjectId(), request.InReplyTo, context.CancellationToken))
         {
             throw RpcErrors.InvalidArgument("in_reply_to", "Not a message you sent or received.");
         }
@@ -33,7 +34,7 @@ public sealed class RelayGrpcService(RelayStore store, RecipientResolver recipie
         var sender = await SenderOfAsync(caller, context.CancellationToken);
         try
         {
-            var outcome = await store.SendAsync(sender, request, resolved, SendRules.AcknowledgeWithin(request.Precedence, options.Value.Deadlines), context.CancellationToken);
+            var outcome = await sends.SendAsync(sender, request, resolved, SendRules.AcknowledgeWithin(request.Precedence, options.Value.Deadlines), context.CancellationToken);
             return new SendMessageResponse
             {
                 MessageId = outcome.MessageId,
@@ -56,7 +57,7 @@ public sealed class RelayGrpcService(RelayStore store, RecipientResolver recipie
             .Require(request.AfterCursor >= 0, "after_cursor", "Must not be negative.")
             .ThrowIfAny();
 
-        var items = await store.ReadInboxAsync(recipient, request.AfterCursor, limit, context.CancellationToken);
+        var items = await inbox.ReadInboxAsync(recipient, request.AfterCursor, limit, context.CancellationToken);
         return new ListInboxResponse { Items = { items }, NextCursor = items.Count > 0 ? items[^1].Cursor : request.AfterCursor };
     }
 
@@ -71,12 +72,12 @@ public sealed class RelayGrpcService(RelayStore store, RecipientResolver recipie
         if (request.DeskId.Length > 0)
         {
             await staff.EnsureAsync(caller, request.DeskId, context.CancellationToken);
-            outcome = await store.ActForDeskAsync(caller.SubjectId(), request.DeskId, request.MessageId, null, context.CancellationToken)
+            outcome = await desks.ActForDeskAsync(caller.SubjectId(), request.DeskId, request.MessageId, null, context.CancellationToken)
                 ?? throw RpcErrors.NotFound($"Message {RpcErrors.Quote(request.MessageId)} did not reach desk {RpcErrors.Quote(request.DeskId)}.");
         }
         else
         {
-            outcome = await store.AcknowledgeAsync(caller.SubjectId(), request.MessageId, context.CancellationToken)
+            outcome = await inbox.AcknowledgeAsync(caller.SubjectId(), request.MessageId, context.CancellationToken)
                 ?? throw RpcErrors.NotFound($"Message {RpcErrors.Quote(request.MessageId)} is not in your inbox.");
         }
 
@@ -86,7 +87,7 @@ public sealed class RelayGrpcService(RelayStore store, RecipientResolver recipie
     public override async Task<MarkReadResponse> MarkRead(MarkReadRequest request, ServerCallContext context)
     {
         new FieldViolations().Require(request.MessageId.Length is > 0 and <= 100, "message_id", "Required.").ThrowIfAny();
-        var outcome = await store.MarkReadAsync(context.GetHttpContext().User.SubjectId(), request.MessageId, context.CancellationToken)
+        var outcome = await inbox.MarkReadAsync(context.GetHttpContext().User.SubjectId(), request.MessageId, context.CancellationToken)
             ?? throw RpcErrors.NotFound($"Message {RpcErrors.Quote(request.MessageId)} is not in your inbox.");
         return new MarkReadResponse { ReadAt = Timestamp.FromDateTimeOffset(outcome.ReadAt), AlreadyRead = outcome.Already };
     }
@@ -106,12 +107,12 @@ public sealed class RelayGrpcService(RelayStore store, RecipientResolver recipie
             if (request.DeskId.Length > 0)
             {
                 await staff.EnsureAsync(caller, request.DeskId, context.CancellationToken);
-                var forDesk = await store.ActForDeskAsync(caller.SubjectId(), request.DeskId, request.MessageId, (request.Code, request.Reason.Trim()), context.CancellationToken)
+                var forDesk = await desks.ActForDeskAsync(caller.SubjectId(), request.DeskId, request.MessageId, (request.Code, request.Reason.Trim()), context.CancellationToken)
                     ?? throw RpcErrors.NotFound($"Message {RpcErrors.Quote(request.MessageId)} did not reach desk {RpcErrors.Quote(request.DeskId)}.");
                 return new ReplyResponse { RepliedAt = Timestamp.FromDateTimeOffset(forDesk.AcknowledgedAt) };
             }
 
-            var at = await store.ReplyAsync(caller.SubjectId(), request.MessageId, request.Code, request.Reason.Trim(), context.CancellationToken)
+            var at = await inbox.ReplyAsync(caller.SubjectId(), request.MessageId, request.Code, request.Reason.Trim(), context.CancellationToken)
                 ?? throw RpcErrors.NotFound($"Message {RpcErrors.Quote(request.MessageId)} is not in your inbox.");
             return new ReplyResponse { RepliedAt = Timestamp.FromDateTimeOffset(at) };
         }
@@ -124,7 +125,7 @@ public sealed class RelayGrpcService(RelayStore store, RecipientResolver recipie
     public override async Task<GetReceiptsResponse> GetReceipts(GetReceiptsRequest request, ServerCallContext context)
     {
         new FieldViolations().Require(request.MessageId.Length is > 0 and <= 100, "message_id", "Required.").ThrowIfAny();
-        var receipts = await store.ReceiptsAsync(context.GetHttpContext().User.SubjectId(), request.MessageId, context.CancellationToken)
+        var receipts = await sent.ReceiptsAsync(context.GetHttpContext().User.SubjectId(), request.MessageId, context.CancellationToken)
             ?? throw RpcErrors.NotFound($"You sent no message {RpcErrors.Quote(request.MessageId)}.");
         return new GetReceiptsResponse { Receipts = { receipts } };
     }
@@ -136,7 +137,7 @@ public sealed class RelayGrpcService(RelayStore store, RecipientResolver recipie
             .Require(request.MessageId.Length is > 0 and <= 100, "message_id", "Required.")
             .Require(request.Note.Length <= 2000, "note", "At most 2,000 characters.")
             .ThrowIfAny();
-        var original = await store.OriginalAsync(caller.SubjectId(), request.MessageId, context.CancellationToken)
+        var original = await sent.OriginalAsync(caller.SubjectId(), request.MessageId, context.CancellationToken)
             ?? throw RpcErrors.NotFound($"Message {RpcErrors.Quote(request.MessageId)} is not one you sent or received.");
         var copy = new SendMessageRequest
         {
@@ -163,7 +164,7 @@ public sealed class RelayGrpcService(RelayStore store, RecipientResolver recipie
         if (original.Meta.Handling == HandlingCode.H2 && original.SenderId != caller.SubjectId())
         {
             var outside = resolved.Where(r => r.Agency != caller.Agency()).Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
-            var granted = (await store.PermissionsForMessageAsync(original.Id, context.CancellationToken))
+            var granted = (await permissions.PermissionsForMessageAsync(original.Id, context.CancellationToken))
                 .Where(p => p.Permission.RequestedBy == caller.SubjectId() && p.Permission.Status == PermissionStatus.Granted)
                 .SelectMany(p => p.Permission.Recipients).ToHashSet(StringComparer.Ordinal);
             var missing = outside.Except(granted).Order(StringComparer.Ordinal).ToList();
@@ -177,7 +178,7 @@ public sealed class RelayGrpcService(RelayStore store, RecipientResolver recipie
         var sender = await SenderOfAsync(caller, context.CancellationToken);
         try
         {
-            var outcome = await store.SendAsync(sender, copy, resolved, SendRules.AcknowledgeWithin(copy.Precedence, options.Value.Deadlines), context.CancellationToken,
+            var outcome = await sends.SendAsync(sender, copy, resolved, SendRules.AcknowledgeWithin(copy.Precedence, options.Value.Deadlines), context.CancellationToken,
                 new Forwarding(original.Id, original.Agencies));
             return new SendMessageResponse { MessageId = outcome.MessageId, AcceptedAt = Timestamp.FromDateTimeOffset(outcome.AcceptedAt), Duplicate = outcome.Duplicate };
         }
@@ -198,14 +199,14 @@ public sealed class RelayGrpcService(RelayStore store, RecipientResolver recipie
         violations.ThrowIfAny();
         // As for a send: every recipient is an officer the directory knows.
         await recipients.ConfirmOfficersAsync(request.Recipients, "recipients", context.CancellationToken);
-        var original = await store.OriginalAsync(caller, request.MessageId, context.CancellationToken)
+        var original = await sent.OriginalAsync(caller, request.MessageId, context.CancellationToken)
             ?? throw RpcErrors.NotFound($"Message {RpcErrors.Quote(request.MessageId)} is not one you received.");
         if (original.Meta.Handling != HandlingCode.H2)
         {
             throw RpcErrors.FailedPrecondition("Only H2 messages need the originator's permission to be passed on.");
         }
 
-        return await store.RequestPermissionAsync(original, caller, [.. request.Recipients.Distinct(StringComparer.Ordinal)], request.Reason.Trim(), context.CancellationToken);
+        return await permissions.RequestPermissionAsync(original, caller, [.. request.Recipients.Distinct(StringComparer.Ordinal)], request.Reason.Trim(), context.CancellationToken);
     }
 
     public override async Task<ForwardPermission> DecideForwardPermission(DecideForwardPermissionRequest request, ServerCallContext context)
@@ -216,7 +217,7 @@ public sealed class RelayGrpcService(RelayStore store, RecipientResolver recipie
             .ThrowIfAny();
         try
         {
-            return await store.DecidePermissionAsync(request.PermissionId, context.GetHttpContext().User.SubjectId(), request.Grant, request.Reason.Trim(), context.CancellationToken)
+            return await permissions.DecidePermissionAsync(request.PermissionId, context.GetHttpContext().User.SubjectId(), request.Grant, request.Reason.Trim(), context.CancellationToken)
                 ?? throw RpcErrors.PermissionDenied("Only the originator of the message decides on passing it on.");
         }
         catch (ReplyNotAllowedException ex)
@@ -229,7 +230,7 @@ public sealed class RelayGrpcService(RelayStore store, RecipientResolver recipie
     {
         new FieldViolations().Require(request.MessageId.Length is > 0 and <= 100, "message_id", "Required.").ThrowIfAny();
         var caller = context.GetHttpContext().User.SubjectId();
-        var all = await store.PermissionsForMessageAsync(request.MessageId, context.CancellationToken);
+        var all = await permissions.PermissionsForMessageAsync(request.MessageId, context.CancellationToken);
         return new ListForwardPermissionsResponse
         {
             Permissions = { all.Where(p => p.Originator == caller || p.Permission.RequestedBy == caller).Select(p => p.Permission) },
@@ -245,7 +246,7 @@ public sealed class RelayGrpcService(RelayStore store, RecipientResolver recipie
             .Require(request.PageToken.Length <= 100, "page_token", "Pass the next_page_token of the previous page.")
             .ThrowIfAny();
         await staff.EnsureAsync(context.GetHttpContext().User, request.DeskId, context.CancellationToken);
-        var (items, next) = await store.DeskItemsAsync(request.DeskId, request.IncludeAcknowledged, request.PageToken.Length > 0 ? request.PageToken : null, limit,
+        var (items, next) = await desks.DeskItemsAsync(request.DeskId, request.IncludeAcknowledged, request.PageToken.Length > 0 ? request.PageToken : null, limit,
             context.CancellationToken);
         return new ListDeskItemsResponse { Items = { items }, NextPageToken = next ?? string.Empty };
     }
@@ -257,7 +258,7 @@ public sealed class RelayGrpcService(RelayStore store, RecipientResolver recipie
             .Require(limit is > 0 and <= 100, "limit", "1 to 100.")
             .Require(request.PageToken.Length <= 100, "page_token", "Pass the next_page_token of the previous page.")
             .ThrowIfAny();
-        var (messages, next) = await store.SentAsync(context.GetHttpContext().User.SubjectId(), request.PageToken.Length > 0 ? request.PageToken : null, limit,
+        var (messages, next) = await sent.SentAsync(context.GetHttpContext().User.SubjectId(), request.PageToken.Length > 0 ? request.PageToken : null, limit,
             context.CancellationToken);
         return new ListSentResponse { Messages = { messages }, NextPageToken = next ?? string.Empty };
     }
@@ -271,7 +272,7 @@ public sealed class RelayGrpcService(RelayStore store, RecipientResolver recipie
         while (!cancellation.IsCancellationRequested)
         {
             var change = notifier.NextChange(recipient);
-            var items = await store.ReadInboxAsync(recipient, cursor, StreamBatch, cancellation);
+            var items = await inbox.ReadInboxAsync(recipient, cursor, StreamBatch, cancellation);
             foreach (var item in items)
             {
                 await responseStream.WriteAsync(item, cancellation);

@@ -61,6 +61,14 @@ public sealed class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interce
         }
 
         var traceId = Activity.Current?.TraceId.ToString() ?? context.GetHttpContext().TraceIdentifier;
+        if (ex is System.Data.Common.DbException { IsTransient: true } or Storage.StorageUnavailableException)
+        {
+            // The database is down or restarting: nothing of the call was committed, and the caller may retry it as it
+            // was (a send with the same client message id is stored once).
+            logger.LogWarning("{Method} failed, its database unavailable (trace {TraceId}): {Error}", context.Method, traceId, ex.Message);
+            return new RpcException(new Status(StatusCode.Unavailable, $"The service's database cannot be reached just now; retry the call (trace {traceId})."));
+        }
+
         logger.LogError(ex, "Unhandled error in {Method} (trace {TraceId})", context.Method, traceId);
         return new RpcException(new Status(StatusCode.Internal, $"An internal error occurred (trace {traceId})."));
     }

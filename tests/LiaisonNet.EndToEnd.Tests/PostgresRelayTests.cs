@@ -1,0 +1,172 @@
+using System.Collections.Concurrent;
+using Grpc.Core;
+using LiaisonNet.Client;
+using LiaisonNet.Client.Auth;
+using LiaisonNet.Protos.Relay.V1;
+using LiaisonNet.ServiceDefaults.Hosting;
+using LiaisonNet.TestKit;
+using static LiaisonNet.EndToEnd.Tests.RelayDurabilityTests;
+
+namespace LiaisonNet.EndToEnd.Tests;
+
+/// <summary>
+/// The relay on a real PostgreSQL server: nothing lost or doubled when the database crashes mid-way, and several relay
+/// processes writing to one database keep every inbox gap-free. These start a server of their own on every run.
+/// </summary>
+[Trait("Storage", "PostgresOnly")]
+public sealed class PostgresRelayTests
+{
+    [Fact]
+    public async Task PostgresStoppedImmediatelyMidwayLosesNothingAndDuplicatesNothing()
+    {
+        const int Clients = 8;
+        const int PerClient = 1250;
+        await using var postgres = await PostgresServer.StartAsync();
+        await using var system = await RunningSystem.StartAsync(postgres.Settings);
+        using var sender = await system.ClientForUserAsync("sattarkhanov");
+        var acknowledged = new ConcurrentDictionary<string, (string MessageId, string Recipient)>();
+        var retries = 0;
+        var crashed = new TaskCompletionSource();
+        var crasher = Task.Run(async () =>
+        {
+            while (acknowledged.Count < Clients * PerClient * 3 / 10)
+            {
+                await Task.Delay(5);
+            }
+
+            // No checkpoint, no clean shutdown: the server recovers from its write-ahead log at the next start.
+            await postgres.CrashAsync();
+            crashed.SetResult();
+            await Task.Delay(1000);
+            await postgres.RestartAsync();
+        });
+
+        await Task.WhenAll(Enumerable.Range(0, Clients).Select(client => Task.Run(async () =>
+        {
+            for (var n = 0; n < PerClient; n++)
+            {
+                var id = $"pg-crash-{client}-{n}";
+                var request = Message(id, client * PerClient + n);
+                // A send whose answer never came, or came as a failure, is sent again with the same id until it is acknowledged.
+                while (true)
+                {
+                    try
+                    {
+                        var response = await sender.Relay.SendMessageAsync(request, deadline: DateTime.UtcNow.AddSeconds(10));
+                        acknowledged[id] = (response.MessageId, request.ActionRecipients[0]);
+                        break;
+                    }
+                    catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
+                    {
+                        Interlocked.Increment(ref retries);
+                        await Task.Delay(100);
+                    }
+                }
+            }
+        })));
+        await crasher;
+        Assert.True(crashed.Task.IsCompleted);
+        Assert.True(retries > 0, "The database crashed while sends were in flight, so some had to be retried.");
+        Assert.Equal(Clients * PerClient, acknowledged.Count);
+
+        var expected = acknowledged.Values.ToHashSet();
+        var found = new List<(string MessageId, string Recipient)>();
+        for (var r = 0; r < RecipientUsers.Length; r++)
+        {
+            using var recipient = await system.ClientForUserAsync(RecipientUsers[r]);
+            found.AddRange((await AllOf(recipient)).Select(i => (i.MessageId, RecipientIds[r])));
+        }
+
+        Assert.Equal(found.Count, found.Distinct().Count());
+        Assert.Equal(expected.Count, found.Count);
+        Assert.True(expected.SetEquals(found));
+
+        using var auditor = await system.ClientForUserAsync("omarova");
+        var counts = await SentEventsAsync(auditor, expected.Count);
+        Assert.Equal(expected.Count, counts.Count);
+        Assert.All(expected, e => Assert.Equal(1, counts.GetValueOrDefault(e.MessageId)));
+    }
+
+    [Fact]
+    public async Task TwoRelayProcessesOnOneDatabaseDeliverEveryMessageToAStreamingSubscriberOnceAndInCursorOrder()
+    {
+        const int Total = 5000;
+        await using var postgres = await PostgresServer.StartAsync();
+        await using var system = await RunningSystem.StartAsync(postgres.Settings);
+        // A second relay, a process of its own, on the same database: the embedded one and this one both take sends.
+        using var secondSocket = new LoopbackListener();
+        var urls = system.Urls;
+        var secondUrls = new ServiceUrls
+        {
+            Gateway = urls.Gateway, Identity = urls.Identity, Directory = urls.Directory, Relay = secondSocket.Url, Audit = urls.Audit, IdentityAdmin = urls.IdentityAdmin,
+        };
+        await using var second = new ServiceProcess(ServiceKind.Relay, system.Settings, secondUrls, secondSocket);
+        await second.StartAsync();
+        var secondEndpoints = new LiaisonEndpoints(new Uri(urls.Directory), new Uri(secondSocket.Url), new Uri(urls.Audit), new Uri(urls.IdentityAdmin));
+
+        // The subscriber streams from the first relay throughout.
+        using var recipient = await system.ClientForUserAsync("khodjaev");
+        var streamed = new List<InboxItem>();
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        var allStreamed = new TaskCompletionSource();
+        var subscriber = Task.Run(async () =>
+        {
+            using var stream = recipient.Relay.Subscribe(new SubscribeRequest(), cancellationToken: stop.Token);
+            try
+            {
+                await foreach (var item in stream.ResponseStream.ReadAllAsync(stop.Token))
+                {
+                    lock (streamed)
+                    {
+                        streamed.Add(item);
+                        if (streamed.Count(i => i.Subject.StartsWith("Two relays ", StringComparison.Ordinal)) == Total)
+                        {
+                            allStreamed.TrySetResult();
+                        }
+                    }
+                }
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled)
+            {
+            }
+        });
+
+        var senders = new[] { "sattarkhanov", "zhaksylykova", "asanov", "rahimov" };
+        var sent = new ConcurrentDictionary<string, string>();
+        await Task.WhenAll(senders.Select((user, s) => Task.Run(async () =>
+        {
+            using var viaFirst = await system.ClientForUserAsync(user);
+            using var viaSecond = new LiaisonClient(secondEndpoints, new StaticTokenSource(await system.AccessTokenForUserAsync(user)));
+            // Half the senders write through each relay.
+            var relay = s % 2 == 0 ? viaFirst.Relay : viaSecond.Relay;
+            await Parallel.ForAsync(0, Total / senders.Length, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (n, cancellation) =>
+            {
+                var response = await relay.SendMessageAsync(new SendMessageRequest
+                {
+                    ClientMessageId = $"two-relays-{user}-{n}", ActionRecipients = { "uz-cus-khodjaev" }, Precedence = Precedence.Routine,
+                    Subject = $"Two relays {user} {n}", Body = "One of five thousand.",
+                }, cancellationToken: cancellation);
+                sent[response.MessageId] = user;
+            });
+        })));
+        Assert.Equal(Total, sent.Count);
+
+        await allStreamed.Task.WaitAsync(TimeSpan.FromMinutes(2));
+        await stop.CancelAsync();
+        await subscriber;
+
+        List<InboxItem> seen;
+        lock (streamed)
+        {
+            seen = [.. streamed.Where(i => i.Subject.StartsWith("Two relays ", StringComparison.Ordinal))];
+        }
+
+        // Exactly once each, in cursor order, with no gap: nothing the stream passed over appeared later below its cursor.
+        Assert.Equal(Total, seen.Select(i => i.MessageId).Distinct().Count());
+        Assert.Equal(Total, seen.Count);
+        Assert.True(seen.Zip(seen.Skip(1)).All(p => p.First.Cursor < p.Second.Cursor), "the stream's cursors must only grow");
+        Assert.True(sent.Keys.ToHashSet().SetEquals(seen.Select(i => i.MessageId)));
+        var listed = (await AllOf(recipient)).Where(i => i.Subject.StartsWith("Two relays ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(seen.Select(i => (i.Cursor, i.MessageId)), listed.Select(i => (i.Cursor, i.MessageId)));
+    }
+}
