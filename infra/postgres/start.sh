@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Starts a real PostgreSQL server (Debian's postgresql package) for LiaisonNet in a folder of its own, creates one
 # database per service and an owner role for them, and prints the connection strings, one per line, as
-# ConnectionStrings__<Service>=... (ready for `export`, or for `set -a; . file; set +a`).
+# ConnectionStrings__<Service>=... (the names the services read them by).
 #
-#   infra/postgres/start.sh [--dir DIR] [--port PORT]
+#   infra/postgres/start.sh [--dir DIR] [--port PORT] [--shell]
 #
 #   --dir DIR    where the cluster lives (created when missing; a temporary folder by default). A folder that already
 #                holds a cluster is started as it is: its databases and data are kept.
 #   --port PORT  also listen on 127.0.0.1:PORT, with a password; without it the server listens only on a Unix
 #                socket inside DIR, so nothing else on the machine can take or reach its port.
+#   --shell      print `export NAME='value'` lines instead, Liaison__Storage=Postgres among them, for
+#                eval "$(infra/postgres/start.sh --shell)" before starting LiaisonNet.
 #
 # Stop it with: pg_ctl -D DIR/data stop -m fast   (as the postgres user when started as root).
 # PostgreSQL refuses to run as root: as root, the server runs as the postgres user.
@@ -16,11 +18,13 @@ set -euo pipefail
 
 dir=""
 port=""
+shell=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --dir) dir="$2"; shift 2 ;;
     --port) port="$2"; shift 2 ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --shell) shell=1; shift ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "Unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -73,11 +77,17 @@ for service in identity directory relay audit gateway; do
     || psql_ -d postgres -c "CREATE DATABASE liaison_$service OWNER liaison"
 done
 
+[ "$shell" -eq 1 ] && echo "export Liaison__Storage=Postgres"
 for service in Identity Directory Relay Audit Gateway; do
   database="liaison_$(echo "$service" | tr '[:upper:]' '[:lower:]')"
   if [ -n "$port" ]; then
-    echo "ConnectionStrings__$service=Host=127.0.0.1;Port=$port;Database=$database;Username=liaison;Password=$password"
+    value="Host=127.0.0.1;Port=$port;Database=$database;Username=liaison;Password=$password"
   else
-    echo "ConnectionStrings__$service=Host=$dir;Port=5432;Database=$database;Username=liaison"
+    value="Host=$dir;Port=${port:-5432};Database=$database;Username=liaison"
+  fi
+  if [ "$shell" -eq 1 ]; then
+    echo "export ConnectionStrings__$service='$value'"
+  else
+    echo "ConnectionStrings__$service=$value"
   fi
 done

@@ -1,9 +1,15 @@
 using LiaisonNet.Audit.Extensions;
+using LiaisonNet.Audit.Log;
 using LiaisonNet.Directory.Extensions;
+using LiaisonNet.Directory.Storage;
 using LiaisonNet.Gateway.Extensions;
+using LiaisonNet.Identity.Accounts;
 using LiaisonNet.Identity.Extensions;
 using LiaisonNet.Relay.Extensions;
+using LiaisonNet.Relay.Storage;
 using LiaisonNet.ServiceDefaults.Hosting;
+using LiaisonNet.ServiceDefaults.Storage;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
@@ -192,6 +198,51 @@ public sealed class EmbeddedHost : IAsyncDisposable
             await app.DisposeAsync();
         }
     }
+
+    /// <summary>
+    /// The <c>migrate</c> command: brings every service's database (SQLite files under the data folder, or the PostgreSQL
+    /// databases the settings name) to this release's schema, says what it applied, and starts nothing.
+    /// </summary>
+    public static async Task MigrateAsync(string[] args, TextWriter output, CancellationToken cancellationToken = default)
+    {
+        var dataPath = Path.GetFullPath(DataPathFrom(args) ?? "data");
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { [$"{LiaisonOptions.Section}:DataPath"] = dataPath })
+            .AddEnvironmentVariables()
+            .AddCommandLine(StripHostArgs(args))
+            .Build();
+        var liaison = configuration.GetSection(LiaisonOptions.Section).Get<LiaisonOptions>() ?? new LiaisonOptions();
+        foreach (var (kind, migrations) in new[] { (ServiceKind.Audit, AuditLog.Migrations), (ServiceKind.Directory, DirectoryStore.Migrations), (ServiceKind.Relay, RelaySchema.Migrations) })
+        {
+            var database = StorageRegistration.Create(configuration, liaison, kind, $"{kind.DataFolderName()}.db");
+            try
+            {
+                Report(output, kind, database, (await SchemaMigrations.ApplyAsync(database, migrations, cancellationToken)).Select(v => $"version {v}").ToList());
+            }
+            finally
+            {
+                if (database is IAsyncDisposable disposable)
+                {
+                    await disposable.DisposeAsync();
+                }
+            }
+        }
+
+        var identity = StorageRegistration.Create(configuration, liaison, ServiceKind.Identity, "identity.db");
+        await using IdentityDb context = identity is PostgresDatabase postgres
+            ? new PostgresIdentityDb(new DbContextOptionsBuilder<PostgresIdentityDb>().UseNpgsql(postgres.DataSource).Options)
+            : new SqliteIdentityDb(new DbContextOptionsBuilder<SqliteIdentityDb>().UseSqlite($"Data Source={((SqliteDatabase)identity).Path}").Options);
+        Report(output, ServiceKind.Identity, identity, await IdentitySchema.MigrateAsync(context, identity, cancellationToken));
+        if (identity is IAsyncDisposable identityDisposable)
+        {
+            await identityDisposable.DisposeAsync();
+        }
+    }
+
+    private static void Report(TextWriter output, ServiceKind kind, ServiceDatabase database, IReadOnlyList<string> applied) =>
+        output.WriteLine(applied.Count == 0
+            ? $"{kind} ({database.Source}): up to date"
+            : $"{kind} ({database.Source}): applied {string.Join(", ", applied)}");
 
     private static string? DataPathFrom(string[] args)
     {

@@ -3,6 +3,12 @@ using LiaisonNet.ServiceDefaults.Hosting;
 
 try
 {
+    if (args is ["migrate", .. var rest])
+    {
+        await EmbeddedHost.MigrateAsync(rest, Console.Out);
+        return 0;
+    }
+
     await using var system = await EmbeddedHost.StartAsync(args);
     system.PrintWelcome(Console.Out);
     await system.WaitForShutdownAsync();

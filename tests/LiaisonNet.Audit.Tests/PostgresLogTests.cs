@@ -152,7 +152,7 @@ public sealed class PostgresLogTests : IAsyncLifetime
         await previous.EnsureSchemaAsync(AuditLog.Migrations[0].Sqlite);
         var old = await OpenAsync(previous);
         await old.AppendAsync([Event(1), Event(2)], CancellationToken.None);
-        await using (var connection = await previous.OpenSqliteAsync())
+        await using (var connection = await previous.OpenAsync())
         await using (var drop = connection.Command("DROP TABLE schema_migrations"))
         {
             await drop.ExecuteNonQueryAsync();

@@ -13,6 +13,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
+using LiaisonNet.ServiceDefaults.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace LiaisonNet.Benchmarks;
@@ -71,6 +72,33 @@ public static class Baselines
             File.Delete(path);
             return result;
         }
+    }
+
+    /// <summary>Single-row committed inserts per second on a PostgreSQL server (synchronous_commit=on, as the services write), one connection.</summary>
+    public static async Task<double> PostgresCommitsPerSecondAsync(string connectionString, TimeSpan duration)
+    {
+        await using var database = new PostgresDatabase(connectionString, "baseline");
+        await using var connection = await database.OpenAsync();
+        await using (var setup = connection.Command("CREATE TABLE IF NOT EXISTS commit_baseline(id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, v BYTEA)"))
+        {
+            await setup.ExecuteNonQueryAsync();
+        }
+
+        var commits = 0;
+        var stopwatch = Stopwatch.StartNew();
+        while (stopwatch.Elapsed < duration)
+        {
+            await using var transaction = await connection.BeginTransactionAsync();
+            await using var insert = connection.Command("INSERT INTO commit_baseline(v) VALUES (@v)", transaction, ("@v", new byte[200]));
+            await insert.ExecuteNonQueryAsync();
+            await transaction.CommitAsync();
+            commits++;
+        }
+
+        var result = commits / stopwatch.Elapsed.TotalSeconds;
+        await using var drop = connection.Command("DROP TABLE commit_baseline");
+        await drop.ExecuteNonQueryAsync();
+        return result;
     }
 
     /// <summary>A bare gRPC unary echo on cleartext HTTP/2 over loopback, as the services listen.</summary>

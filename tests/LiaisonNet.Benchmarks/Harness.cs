@@ -14,6 +14,7 @@ using LiaisonNet.Gateway.Api;
 using LiaisonNet.Protos.Audit.V1;
 using LiaisonNet.Protos.Directory.V1;
 using LiaisonNet.Protos.Relay.V1;
+using LiaisonNet.ServiceDefaults.Hosting;
 using LiaisonNet.TestKit;
 using Microsoft.AspNetCore.SignalR.Client;
 using NodaTime;
@@ -128,6 +129,8 @@ public static class Harness
         report.Add("audit", $"verify a {options.VerifyEntries:N0}-entry log (leaves and root)", verify.Seconds, "s");
         report.Add("audit", "verification rate", verify.EntriesPerSecond, "entries/s", "SHA-256 rate", verify.EntriesPerSecond / shaRate);
 
+        await PostgresAsync(options, report);
+
         Console.WriteLine("Memory and connections");
         var (before, after) = await SustainedMemoryAsync(sender, searcher, queries, options.Sustained);
         report.Add("memory", "working set before sustained load", before, "MB");
@@ -146,6 +149,32 @@ public static class Harness
         }
 
         return report;
+    }
+
+    /// <summary>
+    /// The relay on a real PostgreSQL server: durable sends per second beside single-row committed inserts on the same
+    /// server, measured in the same run (target: at least 10 ×, from group commit).
+    /// </summary>
+    public static async Task PostgresAsync(HarnessOptions options, Report report)
+    {
+        Console.WriteLine("Relay on PostgreSQL");
+        await using var postgres = await PostgresServer.StartAsync();
+        var commits = await Baselines.PostgresCommitsPerSecondAsync(postgres.ConnectionString(ServiceKind.Relay), options.Phase / 2);
+        report.Add("baseline", "single-row committed inserts on PostgreSQL", commits, "commits/s");
+        await using var system = await RunningSystem.StartAsync(new Dictionary<string, string?>(postgres.Settings)
+        {
+            ["Logging:LogLevel:LiaisonNet"] = "Error",
+        });
+        using var sender = await system.ClientForUserAsync("sattarkhanov");
+        var sends = await Load.ClosedLoopAsync(options.Concurrency * 4, options.Phase, async (worker, n) =>
+            await sender.Relay.SendMessageAsync(Message($"bench-pg-{worker}-{n}-{Guid.NewGuid():n}")));
+        report.Add("postgres", "durable sends", sends.PerSecond, "sends/s");
+        report.Add("postgres", "durable sends ÷ single-row commits", sends.PerSecond / commits, "×", "single-row commits", sends.PerSecond / commits, "≥ 10", sends.PerSecond / commits >= 10);
+        report.Add("postgres", "durable send p99", sends.P99Ms, "ms");
+        if (sends.Errors > 0)
+        {
+            report.Add("postgres", "failed sends", sends.Errors, "sends");
+        }
     }
 
     private static SendMessageRequest Message(string id) => new()

@@ -4,9 +4,19 @@ using LiaisonNet.Benchmarks;
 
 // dotnet run -c Release --project tests/LiaisonNet.Benchmarks [-- quick] [--out FILE]
 // dotnet run -c Release --project tests/LiaisonNet.Benchmarks -- micro [BenchmarkDotNet arguments]
+// dotnet run -c Release --project tests/LiaisonNet.Benchmarks -- postgres     (only the relay on PostgreSQL against its baseline)
 if (args.Length > 0 && args[0] == "micro")
 {
     BenchmarkSwitcher.FromAssembly(typeof(Harness).Assembly).Run(args[1..]);
+    return 0;
+}
+
+if (args.Length > 0 && args[0] == "postgres")
+{
+    var postgres = new Report { Mode = "postgres" };
+    await Harness.PostgresAsync(HarnessOptions.Full, postgres);
+    Console.WriteLine();
+    Console.WriteLine(postgres.Table());
     return 0;
 }
 

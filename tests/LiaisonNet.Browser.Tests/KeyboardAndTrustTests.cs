@@ -63,19 +63,9 @@ public sealed partial class WorkspaceTests
     [Fact]
     public async Task TheAuditorsBrowserPinsTheCheckpointKeyAndFailsAnotherUntilTheAuditorTrustsIt()
     {
-        using var sender = await fixture.System.ClientForUserAsync("sattarkhanov");
-        var sent = await sender.Relay.SendMessageAsync(new SendMessageRequest
-        {
-            ClientMessageId = Guid.NewGuid().ToString(), ActionRecipients = { "uz-cus-khodjaev" }, Precedence = Precedence.Routine, Subject = "For the pinned key",
-        });
-        using var auditorClient = await fixture.System.ClientForUserAsync("omarova");
-        await LiaisonNet.TestKit.Expect.TrailAsync(auditorClient, sent.MessageId, "message.sent");
-
         // First use: the key that signed a verifying checkpoint is pinned on this device.
-        var page = await SignedInPageAsync("omarova");
-        await page.GetByTestId("trail-object").FillAsync(sent.MessageId);
-        await page.GetByTestId("trail-show").ClickAsync();
-        await Assertions.Expect(page.GetByTestId("trail-verdict")).ToHaveAttributeAsync("data-verified", "true", new() { Timeout = 15_000 });
+        var (page, _) = await TrailOfANewMessageAsync("For the pinned key");
+        using var auditorClient = await fixture.System.ClientForUserAsync("omarova");
         var pinned = await page.EvaluateAsync<string>("() => localStorage.getItem('liaison.audit.keys')");
         var keyId = (await auditorClient.Audit.GetCheckpointAsync(new LiaisonNet.Protos.Audit.V1.GetCheckpointRequest())).KeyId;
         Assert.Equal($"[\"{keyId}\"]", pinned);

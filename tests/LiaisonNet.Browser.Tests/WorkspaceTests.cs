@@ -284,18 +284,7 @@ public sealed partial class WorkspaceTests(BrowserFixture fixture) : IClassFixtu
     [Fact]
     public async Task TheAuditorVerifiesATrailInTheBrowserSeesAnAlteredEntryFailAndDownloadsABundleTheSdkVerifies()
     {
-        using var sender = await fixture.System.ClientForUserAsync("sattarkhanov");
-        var sent = await sender.Relay.SendMessageAsync(new SendMessageRequest
-        {
-            ClientMessageId = Guid.NewGuid().ToString(), ActionRecipients = { "uz-cus-khodjaev" }, Precedence = Precedence.Immediate, Subject = "For the trail",
-        });
-        using var auditorClient = await fixture.System.ClientForUserAsync("omarova");
-        await LiaisonNet.TestKit.Expect.TrailAsync(auditorClient, sent.MessageId, "message.sent");
-
-        var page = await SignedInPageAsync("omarova");
-        await page.GetByTestId("trail-object").FillAsync(sent.MessageId);
-        await page.GetByTestId("trail-show").ClickAsync();
-        await Assertions.Expect(page.GetByTestId("trail-verdict")).ToHaveAttributeAsync("data-verified", "true", new() { Timeout = 15_000 });
+        var (page, messageId) = await TrailOfANewMessageAsync("For the trail");
         await Assertions.Expect(page.GetByTestId("trail-entry").Filter(new() { HasText = "message.sent" })).ToHaveAttributeAsync("data-verified", "true");
         await Assertions.Expect(page.GetByTestId("trail-entry").Filter(new() { HasText = "message.sent" })).ToContainTextAsync("kz-bs-sattarkhanov");
 
@@ -314,10 +303,31 @@ public sealed partial class WorkspaceTests(BrowserFixture fixture) : IClassFixtu
         Assert.Contains(bundle.Entries, e => e.Entry.Event.Action == "message.sent");
 
         // The stored bytes of the sent event altered behind the service's back: the browser shows it failing.
-        await AlterLoggedEventAsync("message.sent", sent.MessageId);
+        await AlterLoggedEventAsync("message.sent", messageId);
         await page.GetByTestId("trail-show").ClickAsync();
         await Assertions.Expect(page.GetByTestId("trail-verdict")).ToHaveAttributeAsync("data-verified", "false", new() { Timeout = 15_000 });
         await Assertions.Expect(page.GetByTestId("trail-entry").Filter(new() { HasText = "message.sent" })).ToHaveAttributeAsync("data-verified", "false");
+    }
+
+    /// <summary>
+    /// A message sent by an officer, its "sent" event in the log, and the auditor's page showing its trail, every entry
+    /// verified in the browser.
+    /// </summary>
+    private async Task<(IPage Page, string MessageId)> TrailOfANewMessageAsync(string subject)
+    {
+        using var sender = await fixture.System.ClientForUserAsync("sattarkhanov");
+        var sent = await sender.Relay.SendMessageAsync(new SendMessageRequest
+        {
+            ClientMessageId = Guid.NewGuid().ToString(), ActionRecipients = { "uz-cus-khodjaev" }, Precedence = Precedence.Immediate, Subject = subject,
+        });
+        using var auditor = await fixture.System.ClientForUserAsync("omarova");
+        await LiaisonNet.TestKit.Expect.TrailAsync(auditor, sent.MessageId, "message.sent");
+
+        var page = await SignedInPageAsync("omarova");
+        await page.GetByTestId("trail-object").FillAsync(sent.MessageId);
+        await page.GetByTestId("trail-show").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("trail-verdict")).ToHaveAttributeAsync("data-verified", "true", new() { Timeout = 15_000 });
+        return (page, sent.MessageId);
     }
 
     /// <summary>Changes one letter of an event's logged data in the audit database, leaving its leaf hash as it was.</summary>

@@ -62,7 +62,6 @@ public sealed class RelayDurabilityTests(SystemFixture fixture) : IClassFixture<
 
         using var sender = await system.ClientForUserAsync("sattarkhanov");
         var acknowledged = new ConcurrentDictionary<string, (string MessageId, string Recipient)>();
-        var retries = 0;
         var killed = new TaskCompletionSource();
         var killer = Task.Run(async () =>
         {
@@ -77,13 +76,29 @@ public sealed class RelayDurabilityTests(SystemFixture fixture) : IClassFixture<
             await relay.StartAsync();
         });
 
-        await Task.WhenAll(Enumerable.Range(0, Clients).Select(client => Task.Run(async () =>
+        var retries = await SendRetryingAsync(sender, "crash", Clients, PerClient, acknowledged,
+            code => code is StatusCode.Unavailable or StatusCode.Internal or StatusCode.Unknown or StatusCode.DeadlineExceeded or StatusCode.Cancelled);
+        await killer;
+        Assert.True(killed.Task.IsCompleted);
+        Assert.True(retries > 0, "The relay was killed while sends were in flight, so some had to be retried.");
+        Assert.Equal(Clients * PerClient, acknowledged.Count);
+        await AssertEachOnceAsync(system, acknowledged.Values.ToHashSet());
+    }
+
+    /// <summary>
+    /// <paramref name="clients"/> × <paramref name="perClient"/> sends, each sent again with the same client message id
+    /// after a failure <paramref name="retryable"/> accepts, until acknowledged; returns the number of retries.
+    /// </summary>
+    internal static async Task<int> SendRetryingAsync(LiaisonClient sender, string prefix, int clients, int perClient,
+        ConcurrentDictionary<string, (string MessageId, string Recipient)> acknowledged, Func<StatusCode, bool> retryable)
+    {
+        var retries = 0;
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(client => Task.Run(async () =>
         {
-            for (var n = 0; n < PerClient; n++)
+            for (var n = 0; n < perClient; n++)
             {
-                var id = $"crash-{client}-{n}";
-                var request = Message(id, client * PerClient + n);
-                // A send whose answer never came is sent again with the same id until it is acknowledged.
+                var id = $"{prefix}-{client}-{n}";
+                var request = Message(id, client * perClient + n);
                 while (true)
                 {
                     try
@@ -92,8 +107,7 @@ public sealed class RelayDurabilityTests(SystemFixture fixture) : IClassFixture<
                         acknowledged[id] = (response.MessageId, request.ActionRecipients[0]);
                         break;
                     }
-                    catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable or StatusCode.Internal or StatusCode.Unknown
-                        or StatusCode.DeadlineExceeded or StatusCode.Cancelled)
+                    catch (RpcException ex) when (retryable(ex.StatusCode))
                     {
                         Interlocked.Increment(ref retries);
                         await Task.Delay(100);
@@ -101,13 +115,12 @@ public sealed class RelayDurabilityTests(SystemFixture fixture) : IClassFixture<
                 }
             }
         })));
-        await killer;
-        Assert.True(killed.Task.IsCompleted);
-        Assert.True(retries > 0, "The relay was killed while sends were in flight, so some had to be retried.");
-        Assert.Equal(Clients * PerClient, acknowledged.Count);
+        return retries;
+    }
 
-        // Every acknowledged send is in its recipient's inbox exactly once, and nothing else is.
-        var expected = acknowledged.Values.ToHashSet();
+    /// <summary>Every acknowledged send is in its recipient's inbox exactly once, nothing else is, and the trail has one "sent" for each.</summary>
+    internal static async Task AssertEachOnceAsync(RunningSystem system, HashSet<(string MessageId, string Recipient)> expected)
+    {
         var found = new List<(string MessageId, string Recipient)>();
         for (var r = 0; r < RecipientUsers.Length; r++)
         {
@@ -119,7 +132,6 @@ public sealed class RelayDurabilityTests(SystemFixture fixture) : IClassFixture<
         Assert.Equal(expected.Count, found.Count);
         Assert.True(expected.SetEquals(found));
 
-        // And the trail has exactly one "sent" for each.
         using var auditor = await system.ClientForUserAsync("omarova");
         var counts = await SentEventsAsync(auditor, expected.Count);
         Assert.Equal(expected.Count, counts.Count);

@@ -6,8 +6,9 @@ using LiaisonNet.Client.Auth;
 using LiaisonNet.Protos.Directory.V1;
 using LiaisonNet.Protos.Identity.V1;
 using LiaisonNet.Protos.Relay.V1;
+using LiaisonNet.ServiceDefaults.Hosting;
+using LiaisonNet.ServiceDefaults.Storage;
 using LiaisonNet.TestKit;
-using Microsoft.Data.Sqlite;
 
 namespace LiaisonNet.EndToEnd.Tests;
 
@@ -109,11 +110,9 @@ public sealed class TenancyTests(SystemFixture fixture) : IClassFixture<SystemFi
     {
         // An identity store that says the Tajik officer's account is Kazakh (as a bad migration or a forged row would).
         await using var system = await RunningSystem.StartAsync();
-        await using (var db = new SqliteConnection($"Data Source={Path.Combine(system.DataPath, "identity", "identity.db")}"))
+        await using (var db = await system.DatabaseOf(ServiceKind.Identity).OpenAsync())
         {
-            await db.OpenAsync();
-            await using var update = db.CreateCommand();
-            update.CommandText = "UPDATE AspNetUsers SET Agency = 'KZ-BS', Country = 'KZ' WHERE Id = 'tj-dca-rahimov'";
+            await using var update = db.Command("""UPDATE "AspNetUsers" SET "Agency" = 'KZ-BS', "Country" = 'KZ' WHERE "Id" = 'tj-dca-rahimov'""");
             Assert.Equal(1, await update.ExecuteNonQueryAsync());
         }
 

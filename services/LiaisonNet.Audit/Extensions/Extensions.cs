@@ -18,7 +18,7 @@ public static class Extensions
         builder.AddLiaisonGrpc();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<CheckpointSigner>();
-        builder.Services.AddServiceDatabase(ServiceKind.Audit, "audit.db");
+        builder.Services.AddServiceDatabase(builder.Configuration, ServiceKind.Audit, "audit.db");
         builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddRefusalTrail("liaison-audit", (sp, e, ct) => sp.GetRequiredService<AuditLog>().AppendAsync([e], ct));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditLog>());

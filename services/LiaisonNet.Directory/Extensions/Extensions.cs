@@ -33,7 +33,7 @@ public static class Extensions
         services.AddSingleton<ISubjectBinding, IndexSubjects>();
         services.AddRefusalTrail("liaison-directory", (sp, e, ct) => sp.GetRequiredService<DirectoryStore>().RecordAsync(e, ct));
         services.AddSingleton<OutboxSignal>();
-        services.AddServiceDatabase(ServiceKind.Directory, "directory.db");
+        services.AddServiceDatabase(builder.Configuration, ServiceKind.Directory, "directory.db");
         services.AddSingleton<DirectoryStore>();
         services.AddHostedService(sp => sp.GetRequiredService<DirectoryStore>());
         // Look-ups of restricted fields and every change reach the audit trail through the directory's outbox.

@@ -11,6 +11,7 @@ using LiaisonNet.ServiceDefaults.AuditTrail;
 using LiaisonNet.ServiceDefaults.Grpc;
 using LiaisonNet.ServiceDefaults.Hosting;
 using LiaisonNet.ServiceDefaults.Security;
+using LiaisonNet.ServiceDefaults.Storage;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -39,11 +40,21 @@ public static class Extensions
                 "Identity:SigningKeyRotationPeriod and Identity:SigningKeyCheckInterval must be positive, Identity:SigningKeyPublishLead not negative.")
             .ValidateOnStart();
 
-        services.AddDbContext<IdentityDb>(db =>
+        // EF Core's own log of a failing command or connection repeats, with a stack trace, what the service reports
+        // itself: a database that cannot be reached at start is one sentence naming the setting (ServiceMain), a failed
+        // call Unavailable with a trace id (ErrorInterceptor). Its first-start probe of a missing history table is no error.
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Critical);
+
+        // The database Liaison:Storage chooses; each keeps its own migrations of the one model.
+        var storage = services.AddServiceDatabase(builder.Configuration, ServiceKind.Identity, "identity.db");
+        if (storage is PostgresDatabase postgres)
         {
-            db.UseSqlite($"Data Source={Path.Combine(folder, "identity.db")}");
-            db.UseOpenIddict();
-        });
+            services.AddDbContext<IdentityDb, PostgresIdentityDb>(db => db.UseNpgsql(postgres.DataSource));
+        }
+        else
+        {
+            services.AddDbContext<IdentityDb, SqliteIdentityDb>(db => db.UseSqlite($"Data Source={((SqliteDatabase)storage).Path}"));
+        }
 
         services.AddIdentity<LiaisonUser, IdentityRole>(identity =>
             {

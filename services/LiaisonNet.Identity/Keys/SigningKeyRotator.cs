@@ -20,11 +20,18 @@ public sealed class SigningKeyRotator(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(settings.Value.SigningKeyCheckInterval, clock);
-        do
+        try
         {
-            Promote();
+            do
+            {
+                Promote();
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        catch (OperationCanceledException)
+        {
+            // Stopping, or a start that failed elsewhere: nothing to promote any more.
+        }
     }
 
     /// <summary>Moves the key that should sign now to the front of OpenIddict's credentials, where it is used for signing.</summary>

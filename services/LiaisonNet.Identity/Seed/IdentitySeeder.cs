@@ -2,6 +2,7 @@ using System.Text.Json;
 using LiaisonNet.Identity.Accounts;
 using LiaisonNet.ServiceDefaults.Hosting;
 using LiaisonNet.ServiceDefaults.Security;
+using LiaisonNet.ServiceDefaults.Storage;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -30,10 +31,7 @@ public sealed class IdentitySeeder(IServiceProvider services, IOptions<IdentityS
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<IdentityDb>();
-        if (!await db.Database.EnsureCreatedAsync(cancellationToken))
-        {
-            await UpgradeSchemaAsync(db, cancellationToken);
-        }
+        await IdentitySchema.MigrateAsync(db, scope.ServiceProvider.GetRequiredService<ServiceDatabase>(), cancellationToken);
 
         var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>();
         foreach (var role in new[] { LiaisonRoles.Officer, LiaisonRoles.DeskOperator, LiaisonRoles.Auditor, LiaisonRoles.AgencyAdmin, LiaisonRoles.SystemAdmin })
@@ -53,18 +51,6 @@ public sealed class IdentitySeeder(IServiceProvider services, IOptions<IdentityS
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    /// <summary>Brings a database made by an earlier version up to date (additive changes only), so that a data folder keeps working.</summary>
-    private static async Task UpgradeSchemaAsync(IdentityDb db, CancellationToken cancellationToken)
-    {
-        await db.Database.ExecuteSqlRawAsync(
-            "CREATE TABLE IF NOT EXISTS audit_outbox (Seq INTEGER NOT NULL CONSTRAINT PK_audit_outbox PRIMARY KEY AUTOINCREMENT, Event BLOB NOT NULL)", cancellationToken);
-        var columns = await db.Database.SqlQueryRaw<string>("SELECT name AS Value FROM pragma_table_info('AspNetUsers')").ToListAsync(cancellationToken);
-        if (!columns.Contains(nameof(LiaisonUser.Desks)))
-        {
-            await db.Database.ExecuteSqlRawAsync("ALTER TABLE AspNetUsers ADD COLUMN Desks TEXT NOT NULL DEFAULT ''", cancellationToken);
-        }
-    }
 
     private static async Task SeedScopesAsync(IOpenIddictScopeManager scopes, CancellationToken cancellationToken)
     {

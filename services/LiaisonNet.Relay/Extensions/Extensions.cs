@@ -32,7 +32,7 @@ public static class Extensions
         services.AddSingleton<BodyCipher>();
         services.AddSingleton<InboxNotifier>();
         services.AddSingleton<OutboxSignal>();
-        services.AddServiceDatabase(ServiceKind.Relay, "relay.db");
+        services.AddServiceDatabase(builder.Configuration, ServiceKind.Relay, "relay.db");
         services.AddSingleton<RelayDatabase>();
         services.AddHostedService(sp => sp.GetRequiredService<RelayDatabase>());
         services.AddSingleton<SendStore>();

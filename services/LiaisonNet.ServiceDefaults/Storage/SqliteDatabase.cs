@@ -24,9 +24,7 @@ public sealed class SqliteDatabase(string path) : ServiceDatabase
 
     public override string Source => Path;
 
-    public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default) => await OpenSqliteAsync(cancellationToken);
-
-    public async Task<SqliteConnection> OpenSqliteAsync(CancellationToken cancellationToken = default)
+    public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
@@ -42,28 +40,12 @@ public sealed class SqliteDatabase(string path) : ServiceDatabase
     /// </summary>
     public override Task LockAsync(DbConnection connection, DbTransaction transaction, string name, CancellationToken cancellationToken = default) => Task.CompletedTask;
 
-    /// <summary>Runs a schema script (idempotent CREATE ... IF NOT EXISTS statements).</summary>
+    /// <summary>Runs a SQL script as it stands, outside the migrations (tests make a database as an earlier release did with it).</summary>
     public async Task EnsureSchemaAsync(string script, CancellationToken cancellationToken = default)
     {
-        await using var connection = await OpenSqliteAsync(cancellationToken);
+        await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = script;
         await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-}
-
-public static class SqliteExtensions
-{
-    public static SqliteCommand Command(this SqliteConnection connection, string sql, SqliteTransaction? transaction = null, params (string Name, object? Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.Transaction = transaction;
-        foreach (var (name, value) in parameters)
-        {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        }
-
-        return command;
     }
 }

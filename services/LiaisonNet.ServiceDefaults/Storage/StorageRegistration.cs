@@ -1,7 +1,6 @@
 using LiaisonNet.ServiceDefaults.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace LiaisonNet.ServiceDefaults.Storage;
 
@@ -9,12 +8,16 @@ public static class StorageRegistration
 {
     /// <summary>
     /// The service's own database, as <c>Liaison:Storage</c> chooses: its SQLite file <paramref name="sqliteFile"/> in
-    /// its data folder, or the PostgreSQL database of <c>ConnectionStrings:&lt;Service&gt;</c>.
+    /// its data folder, or the PostgreSQL database of <c>ConnectionStrings:&lt;Service&gt;</c>, reached once here so that
+    /// a database that is missing or unreachable stops the service before it starts, in one sentence naming the setting.
     /// </summary>
-    public static IServiceCollection AddServiceDatabase(this IServiceCollection services, ServiceKind kind, string sqliteFile)
+    public static ServiceDatabase AddServiceDatabase(this IServiceCollection services, IConfiguration configuration, ServiceKind kind, string sqliteFile)
     {
-        services.AddSingleton<ServiceDatabase>(provider => Create(provider.GetRequiredService<IConfiguration>(), provider.GetRequiredService<IOptions<LiaisonOptions>>().Value, kind, sqliteFile));
-        return services;
+        var liaison = configuration.GetSection(LiaisonOptions.Section).Get<LiaisonOptions>() ?? new LiaisonOptions();
+        var database = Create(configuration, liaison, kind, sqliteFile);
+        Probe(database);
+        services.AddSingleton(database);
+        return database;
     }
 
     public static ServiceDatabase Create(IConfiguration configuration, LiaisonOptions options, ServiceKind kind, string sqliteFile)
@@ -40,5 +43,16 @@ public static class StorageRegistration
         {
             throw new StorageUnavailableException($"{setting} is not a valid PostgreSQL connection string: {ex.Message}", ex);
         }
+    }
+
+    /// <summary>Opens one connection and closes it again, or says which setting names a database that cannot be reached.</summary>
+    public static void Probe(ServiceDatabase database)
+    {
+        if (database.Kind == StorageKind.Sqlite)
+        {
+            return;
+        }
+
+        using var connection = SchemaMigrations.OpenOrExplainAsync(database).GetAwaiter().GetResult();
     }
 }
