@@ -231,7 +231,7 @@ public sealed class EmbeddedHost : IAsyncDisposable
         var identity = StorageRegistration.Create(configuration, liaison, ServiceKind.Identity, "identity.db");
         await using IdentityDb context = identity is PostgresDatabase postgres
             ? new PostgresIdentityDb(new DbContextOptionsBuilder<PostgresIdentityDb>().UseNpgsql(postgres.DataSource).Options)
-            : new SqliteIdentityDb(new DbContextOptionsBuilder<SqliteIdentityDb>().UseSqlite($"Data Source={((SqliteDatabase)identity).Path}").Options);
+            : new SqliteIdentityDb(new DbContextOptionsBuilder<SqliteIdentityDb>().UseSqlite($"Data Source={((SqliteDatabase)identity).Path}").AddInterceptors(new SqliteDurability()).Options);
         Report(output, ServiceKind.Identity, identity, await IdentitySchema.MigrateAsync(context, identity, cancellationToken));
         if (identity is IAsyncDisposable identityDisposable)
         {

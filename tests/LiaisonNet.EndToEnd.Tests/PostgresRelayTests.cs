@@ -5,6 +5,7 @@ using LiaisonNet.Client.Auth;
 using LiaisonNet.Protos.Relay.V1;
 using LiaisonNet.ServiceDefaults.Hosting;
 using LiaisonNet.TestKit;
+using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
 using static LiaisonNet.EndToEnd.Tests.RelayDurabilityTests;
 
@@ -48,6 +49,8 @@ public sealed class PostgresRelayTests(ITestOutputHelper output)
         Assert.True(retries > 0, "The database crashed while sends were in flight, so some had to be retried.");
         Assert.Equal(Clients * PerClient, acknowledged.Count);
         await AssertEachOnceAsync(system, acknowledged.Values.ToHashSet());
+        // Every service rode out the outage: no background worker gave up, so none stopped its host.
+        Assert.DoesNotContain(system.Logs.Entries, e => e.Category.StartsWith("Microsoft.Extensions.Hosting", StringComparison.Ordinal) && e.Level >= LogLevel.Error);
         output.WriteLine($"{Clients * PerClient} sends through a PostgreSQL crash: {retries} retries, none lost, none doubled.");
     }
 

@@ -69,7 +69,11 @@ public sealed class OidcSignIn(ServiceUrls urls)
             ["redirect_uri"] = CliRedirectUri,
             ["code_verifier"] = request.Verifier,
         }));
-        response.EnsureSuccessStatusCode();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"The token endpoint refused the code with {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+
         return (await response.Content.ReadFromJsonAsync<TokenSet>())!;
     }
 

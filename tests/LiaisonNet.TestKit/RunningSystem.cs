@@ -120,14 +120,22 @@ public sealed class RunningSystem : IAsyncDisposable
     }
 
     /// <summary>A gRPC client acting as a demo user, signed in through the real sign-in page (authorization code with PKCE).</summary>
-    public async Task<LiaisonClient> ClientForUserAsync(string userName)
-    {
-        var token = await new OidcSignIn(Urls).AccessTokenForAsync(userName, HostSecrets.DemoPassword);
-        return new LiaisonClient(Endpoints, new StaticTokenSource(token));
-    }
+    public async Task<LiaisonClient> ClientForUserAsync(string userName) => new(Endpoints, new StaticTokenSource(await AccessTokenForUserAsync(userName)));
 
-    public async Task<string> AccessTokenForUserAsync(string userName) =>
-        await new OidcSignIn(Urls).AccessTokenForAsync(userName, HostSecrets.DemoPassword);
+    /// <summary>An access token of a demo user, signed in through the real sign-in page; a failed sign-in says what the services logged as errors.</summary>
+    public async Task<string> AccessTokenForUserAsync(string userName)
+    {
+        var started = DateTimeOffset.UtcNow.AddSeconds(-5);
+        try
+        {
+            return await new OidcSignIn(Urls).AccessTokenForAsync(userName, HostSecrets.DemoPassword);
+        }
+        catch (InvalidOperationException ex)
+        {
+            var errors = Logs.Since(started).Where(e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Error).Select(e => $"{e.Category}: {e.Message} {e.Exception}");
+            throw new InvalidOperationException($"{ex.Message}{Environment.NewLine}Errors the services logged meanwhile:{Environment.NewLine}{string.Join(Environment.NewLine, errors)}", ex);
+        }
+    }
 
     /// <summary>A browser-like session with the gateway: cookies, signed in through the identity server.</summary>
     public async Task<GatewaySession> GatewaySessionAsync(string userName)

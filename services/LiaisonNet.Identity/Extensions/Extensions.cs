@@ -53,7 +53,7 @@ public static class Extensions
         }
         else
         {
-            services.AddDbContext<IdentityDb, SqliteIdentityDb>(db => db.UseSqlite($"Data Source={((SqliteDatabase)storage).Path}"));
+            services.AddDbContext<IdentityDb, SqliteIdentityDb>(db => db.UseSqlite($"Data Source={((SqliteDatabase)storage).Path}").AddInterceptors(new SqliteDurability()));
         }
 
         services.AddIdentity<LiaisonUser, IdentityRole>(identity =>

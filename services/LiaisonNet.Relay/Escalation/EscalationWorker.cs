@@ -27,7 +27,7 @@ public sealed class EscalationWorker(EscalationStore store, RecipientResolver di
                     await StepAsync(escalation, stoppingToken);
                 }
             }
-            catch (Exception ex) when (ex is RpcException or Microsoft.Data.Sqlite.SqliteException or HttpRequestException)
+            catch (Exception ex) when (ex is RpcException or System.Data.Common.DbException or HttpRequestException or TimeoutException)
             {
                 // The directory or the database is unavailable for a moment: the deadlines stay, the next tick retries.
                 logger.LogWarning("Escalation paused: {Error}", ex.Message);

@@ -25,7 +25,7 @@ public sealed class RetentionWorker(RetentionStore store, IOptions<RelayOptions>
                 }
                 while (purged == 500);
             }
-            catch (Microsoft.Data.Sqlite.SqliteException ex)
+            catch (System.Data.Common.DbException ex)
             {
                 logger.LogWarning("Purging expired messages failed, retrying at the next interval: {Error}", ex.Message);
             }

@@ -44,10 +44,6 @@ public sealed class EscalationStore(RelayDatabase relay, InboxNotifier notifier)
         var stepped = await relay.WriteAsync(async (connection, transaction, now) =>
         {
             var chain = escalation.Chain.ToList();
-            if (next is not null)
-            {
-                await InboxEntries.LockCountersAsync(relay.Database, connection, transaction, [next], cancellationToken);
-            }
 
             // The step as it was read, still open: this process takes it (the update holds the row until the commit).
             await using (var claim = connection.Command(

@@ -12,34 +12,25 @@ namespace LiaisonNet.Relay.Storage;
 public static class InboxEntries
 {
     /// <summary>
-    /// Takes the counter rows of every recipient a transaction will write to, in one order (by id) for all writers, so
-    /// that two transactions writing to the same recipients wait for each other instead of deadlocking.
+    /// Takes the next <paramref name="count"/> cursors of the recipient's sequence and returns the first. The counter
+    /// row stays taken until the transaction ends; a transaction writing to several recipients takes them in one order
+    /// (by id) for all writers, so that two such transactions wait for each other instead of deadlocking.
     /// </summary>
-    public static async Task LockCountersAsync(ServiceDatabase db, DbConnection connection, DbTransaction transaction, IEnumerable<string> recipients, CancellationToken cancellationToken)
+    public static async Task<long> ReserveAsync(DbConnection connection, DbTransaction transaction, string recipient, int count, CancellationToken cancellationToken)
     {
-        if (db.Kind != StorageKind.Postgres)
-        {
-            return;
-        }
-
-        foreach (var chunk in recipients.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Chunk(200))
-        {
-            var names = chunk.Select((_, i) => $"@r{i}").ToList();
-            var parameters = chunk.Select((r, i) => (names[i], (object?)r)).ToArray();
-            await using (var create = connection.Command(
-                $"INSERT INTO inbox_cursors(recipient_id, last) VALUES {string.Join(", ", names.Select(n => $"({n}, 0)"))} ON CONFLICT DO NOTHING", transaction, parameters))
-            {
-                await create.ExecuteNonQueryAsync(cancellationToken);
-            }
-
-            await using var lockRows = connection.Command(
-                $"SELECT recipient_id FROM inbox_cursors WHERE recipient_id IN ({string.Join(", ", names)}) ORDER BY recipient_id FOR UPDATE", transaction, parameters);
-            await using var reader = await lockRows.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-            }
-        }
+        await using var next = connection.Command("""
+            INSERT INTO inbox_cursors(recipient_id, last) VALUES (@recipient, @count)
+            ON CONFLICT(recipient_id) DO UPDATE SET last = inbox_cursors.last + @count
+            RETURNING last
+            """, transaction, ("@recipient", recipient), ("@count", (long)count));
+        return Convert.ToInt64(await next.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) - count + 1;
     }
+
+    /// <summary>The inbox entry itself, under a cursor already reserved.</summary>
+    public static Statement Insert(string recipient, long cursor, string messageId, RecipientRole role, string? viaDesk) => new("""
+        INSERT INTO inbox(recipient_id, cursor, message_id, role, via_desk) VALUES (@recipient, @cursor, @message, @role, @desk)
+        ON CONFLICT DO NOTHING
+        """, ("@recipient", recipient), ("@cursor", cursor), ("@message", messageId), ("@role", (int)role), ("@desk", viaDesk));
 
     /// <summary>
     /// Adds the message to the recipient's inbox (once) under the next cursor of the recipient's own sequence, which is
@@ -57,20 +48,8 @@ public static class InboxEntries
             }
         }
 
-        long cursor;
-        await using (var next = connection.Command("""
-            INSERT INTO inbox_cursors(recipient_id, last) VALUES (@recipient, 1)
-            ON CONFLICT(recipient_id) DO UPDATE SET last = inbox_cursors.last + 1
-            RETURNING last
-            """, transaction, ("@recipient", recipient)))
-        {
-            cursor = Convert.ToInt64(await next.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        await using var entry = connection.Command("""
-            INSERT INTO inbox(recipient_id, cursor, message_id, role, via_desk) VALUES (@recipient, @cursor, @message, @role, @desk)
-            ON CONFLICT DO NOTHING
-            """, transaction, ("@recipient", recipient), ("@cursor", cursor), ("@message", messageId), ("@role", (int)role), ("@desk", viaDesk));
+        var insert = Insert(recipient, await ReserveAsync(connection, transaction, recipient, 1, cancellationToken), messageId, role, viaDesk);
+        await using var entry = connection.Command(insert.Sql, transaction, insert.Parameters);
         await entry.ExecuteNonQueryAsync(cancellationToken);
     }
 }

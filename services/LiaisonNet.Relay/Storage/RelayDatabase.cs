@@ -83,12 +83,16 @@ public sealed class RelayDatabase(ServiceDatabase db, OutboxSignal outbox, TimeP
         Outbox.RemoveAsync(db, _sqliteWriter, delivered, cancellationToken);
 
     /// <summary>Stamps the event (id, time, source) and writes it to the outbox in the change's transaction.</summary>
-    public static async Task EnqueueAsync(DbConnection connection, DbTransaction transaction, AuditEvent e, DateTimeOffset at, CancellationToken cancellationToken)
+    public static Task EnqueueAsync(DbConnection connection, DbTransaction transaction, AuditEvent e, DateTimeOffset at, CancellationToken cancellationToken) =>
+        Outbox.EnqueueAsync(connection, transaction, Stamp(e, at), cancellationToken);
+
+    /// <summary>The event with its id, time and source, as the relay writes it.</summary>
+    public static AuditEvent Stamp(AuditEvent e, DateTimeOffset at)
     {
         e.EventId = Guid.CreateVersion7().ToString();
         e.OccurredAt = Timestamp.FromDateTimeOffset(at);
         e.Source = "liaison-relay";
-        await Outbox.EnqueueAsync(connection, transaction, e, cancellationToken);
+        return e;
     }
 
     public static AuditEvent RecipientEvent(string action, string recipient, string messageId, string agencies) => new()

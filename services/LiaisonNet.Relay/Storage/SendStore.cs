@@ -6,6 +6,7 @@ using LiaisonNet.Protos.Audit.V1;
 using LiaisonNet.Protos.Relay.V1;
 using LiaisonNet.Relay.Live;
 using LiaisonNet.Relay.Messages;
+using LiaisonNet.ServiceDefaults.AuditTrail;
 using LiaisonNet.ServiceDefaults.Storage;
 
 namespace LiaisonNet.Relay.Storage;
@@ -72,25 +73,7 @@ public sealed class SendStore(RelayDatabase relay, BodyCipher cipher, InboxNotif
             (SendOutcome? Outcome, Exception? Error)[] outcomes;
             try
             {
-                outcomes = await relay.WriteAsync(async (connection, transaction, now) =>
-                {
-                    await InboxEntries.LockCountersAsync(relay.Database, connection, transaction, batch.SelectMany(p => p.Recipients.Select(r => r.Id)), CancellationToken.None);
-                    var results = new (SendOutcome?, Exception?)[batch.Count];
-                    for (var i = 0; i < batch.Count; i++)
-                    {
-                        try
-                        {
-                            results[i] = (await InsertAsync(connection, transaction, batch[i], now), null);
-                        }
-                        catch (ClientMessageIdConflictException conflict)
-                        {
-                            // Found before anything of this send was written: the others in the batch go ahead.
-                            results[i] = (null, conflict);
-                        }
-                    }
-
-                    return (results, true);
-                }, CancellationToken.None);
+                outcomes = await relay.WriteAsync(async (connection, transaction, now) => (await InsertAsync(connection, transaction, batch, now), true), CancellationToken.None);
             }
             catch (Exception ex)
             {
@@ -126,70 +109,138 @@ public sealed class SendStore(RelayDatabase relay, BodyCipher cipher, InboxNotif
         }
     }
 
-    /// <summary>The stored send with this sender's client message id, or null; a different request under the same id is a conflict.</summary>
-    private static async Task<SendOutcome?> FindAsync(DbConnection connection, DbTransaction transaction, PendingSend pending)
+    /// <summary>
+    /// Writes a batch of sends in a few round trips whatever its size: one to find retries of sends already stored, one
+    /// to insert the new messages, one per recipient to reserve its cursors (in recipient order), and one for every
+    /// inbox entry, escalation and audit event.
+    /// </summary>
+    private async Task<(SendOutcome?, Exception?)[]> InsertAsync(DbConnection connection, DbTransaction transaction, List<PendingSend> batch, DateTimeOffset now)
     {
-        await using var find = connection.Command(
-            "SELECT id, request_hash, sent_at FROM messages WHERE sender_id = @sender AND client_message_id = @cid", transaction,
-            ("@sender", pending.Sender.Id), ("@cid", pending.Request.ClientMessageId));
-        await using var reader = await find.ExecuteReaderAsync();
-        if (!await reader.ReadAsync())
+        var outcomes = new (SendOutcome? Outcome, Exception? Error)[batch.Count];
+        var stored = await StoredAsync(connection, transaction, batch);
+        var fresh = new List<(int Index, string MessageId)>();
+        var firstInBatch = new Dictionary<(string Sender, string ClientMessageId), int>();
+        for (var i = 0; i < batch.Count; i++)
         {
-            return null;
+            var key = (batch[i].Sender.Id, batch[i].Request.ClientMessageId);
+            if (stored.TryGetValue(key, out var row))
+            {
+                outcomes[i] = SameSend(batch[i], row.Hash, new SendOutcome(row.Id, DateTimeOffset.FromUnixTimeMilliseconds(row.SentAt), Duplicate: true));
+            }
+            else if (firstInBatch.TryAdd(key, i))
+            {
+                fresh.Add((i, Guid.CreateVersion7().ToString()));
+            }
         }
 
-        if (!((byte[])reader[1]).AsSpan().SequenceEqual(pending.RequestHash))
+        // A message another relay process stored meanwhile under the same client message id comes back without an id
+        // (the insert waited for that process to commit); it is then a retry like any other.
+        var ids = await connection.ScalarsAsync(transaction, [.. fresh.Select(f => MessageInsert(batch[f.Index], f.MessageId, now))]);
+        var written = new List<(int Index, string MessageId)>();
+        for (var k = 0; k < fresh.Count; k++)
         {
-            throw new ClientMessageIdConflictException(pending.Request.ClientMessageId);
+            var (index, messageId) = fresh[k];
+            if (ids[k] is null)
+            {
+                var raced = await StoredAsync(connection, transaction, [batch[index]]);
+                var row = raced.Values.Single();
+                outcomes[index] = SameSend(batch[index], row.Hash, new SendOutcome(row.Id, DateTimeOffset.FromUnixTimeMilliseconds(row.SentAt), Duplicate: true));
+                continue;
+            }
+
+            written.Add((index, messageId));
+            outcomes[index] = (new SendOutcome(messageId, DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds()), Duplicate: false), null);
         }
 
-        return new SendOutcome(reader.GetString(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)), Duplicate: true);
+        // The same send twice in one batch (a retry racing its original): the second is the first's duplicate.
+        for (var i = 0; i < batch.Count; i++)
+        {
+            if (outcomes[i] == default && firstInBatch.TryGetValue((batch[i].Sender.Id, batch[i].Request.ClientMessageId), out var first))
+            {
+                outcomes[i] = outcomes[first].Outcome is { } original ? SameSend(batch[i], batch[first].RequestHash, original with { Duplicate = true }) : outcomes[first];
+            }
+        }
+
+        var entries = written.SelectMany(w => batch[w.Index].Recipients.Select(r => (w.Index, w.MessageId, Recipient: r))).ToList();
+        var cursors = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var recipient in entries.GroupBy(e => e.Recipient.Id, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            cursors[recipient.Key] = await InboxEntries.ReserveAsync(connection, transaction, recipient.Key, recipient.Count(), CancellationToken.None);
+        }
+
+        var statements = new List<Statement>();
+        foreach (var (index, messageId, recipient) in entries)
+        {
+            statements.Add(InboxEntries.Insert(recipient.Id, cursors[recipient.Id]++, messageId, recipient.Role, recipient.ViaDesk));
+            if (recipient.ViaDesk is { } desk)
+            {
+                // Deadlines live in the database: a restart resumes them where they stood.
+                statements.Add(new Statement("""
+                    INSERT INTO escalations(message_id, desk_id, step, step_ms, next_at, chain) VALUES (@message, @desk, 0, @stepMs, @next, @chain)
+                    ON CONFLICT DO NOTHING
+                    """, ("@message", messageId), ("@desk", desk), ("@stepMs", (long)batch[index].AcknowledgeWithin.TotalMilliseconds),
+                    ("@next", (now + batch[index].AcknowledgeWithin).ToUnixTimeMilliseconds()), ("@chain", recipient.Id)));
+            }
+        }
+
+        foreach (var (index, messageId) in written)
+        {
+            statements.AddRange(Events(batch[index], messageId, now).Select(e => Outbox.Enqueue(RelayDatabase.Stamp(e, now))));
+        }
+
+        await connection.ExecuteAllAsync(transaction, statements);
+        return outcomes;
     }
 
-    private async Task<SendOutcome> InsertAsync(DbConnection connection, DbTransaction transaction, PendingSend pending, DateTimeOffset now)
+    /// <summary>A retry is the stored send when it is the same request; a different request under the same id is refused.</summary>
+    private static (SendOutcome?, Exception?) SameSend(PendingSend pending, byte[] storedHash, SendOutcome stored) =>
+        storedHash.AsSpan().SequenceEqual(pending.RequestHash) ? (stored, null) : (null, new ClientMessageIdConflictException(pending.Request.ClientMessageId));
+
+    /// <summary>The sends of the batch already stored, by sender and client message id.</summary>
+    private static async Task<Dictionary<(string Sender, string ClientMessageId), (string Id, byte[] Hash, long SentAt)>> StoredAsync(
+        DbConnection connection, DbTransaction transaction, IReadOnlyList<PendingSend> batch)
     {
-        if (await FindAsync(connection, transaction, pending) is { } stored)
+        var found = new Dictionary<(string, string), (string, byte[], long)>();
+        foreach (var chunk in batch.Chunk(200))
         {
-            return stored;
+            var keys = chunk.Select((p, i) => $"(@s{i}, @c{i})");
+            await using var find = connection.Command(
+                $"SELECT sender_id, client_message_id, id, request_hash, sent_at FROM messages WHERE (sender_id, client_message_id) IN ({string.Join(", ", keys)})", transaction,
+                [.. chunk.SelectMany((p, i) => new[] { ($"@s{i}", (object?)p.Sender.Id), ($"@c{i}", (object?)p.Request.ClientMessageId) })]);
+            await using var reader = await find.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                found[(reader.GetString(0), reader.GetString(1))] = (reader.GetString(2), (byte[])reader[3], reader.GetInt64(4));
+            }
         }
 
-        var (sender, request, recipients) = (pending.Sender, pending.Request, pending.Recipients);
-        var messageId = Guid.CreateVersion7().ToString();
-        var agencies = recipients.Select(r => r.Agency).Prepend(sender.Agency ?? string.Empty).Where(a => a.Length > 0).Distinct(StringComparer.Ordinal).ToList();
-        await using (var insert = connection.Command("""
+        return found;
+    }
+
+    private Statement MessageInsert(PendingSend pending, string messageId, DateTimeOffset now)
+    {
+        var (sender, request) = (pending.Sender, pending.Request);
+        return new Statement("""
             INSERT INTO messages(id, sender_id, sender_name, client_message_id, request_hash, precedence, subject, body, sent_at, acknowledge_by, agencies, meta, expires_at)
             VALUES (@id, @sender, @name, @cid, @hash, @precedence, @subject, @body, @sent, @ackBy, @agencies, @meta, @expires)
             ON CONFLICT (sender_id, client_message_id) DO NOTHING
             RETURNING id
-            """, transaction, ("@meta", (MessageMeta.From(request) with { ForwardedFrom = pending.Forwarding?.OriginalId }).ToJson()),
+            """, ("@meta", (MessageMeta.From(request) with { ForwardedFrom = pending.Forwarding?.OriginalId }).ToJson()),
             ("@expires", request.ExpiresAt?.ToDateTimeOffset().ToUnixTimeMilliseconds()),
             ("@id", messageId), ("@sender", sender.Id), ("@name", sender.Name), ("@cid", request.ClientMessageId), ("@hash", pending.RequestHash),
             ("@precedence", (int)request.Precedence), ("@subject", cipher.Seal(request.Subject, messageId)), ("@body", cipher.Seal(request.Body, messageId)),
-            ("@sent", now.ToUnixTimeMilliseconds()), ("@ackBy", (now + pending.AcknowledgeWithin).ToUnixTimeMilliseconds()), ("@agencies", string.Join(',', agencies))))
-        {
-            // Nothing inserted: another relay process committed the same send meanwhile (the insert waited for it).
-            if (await insert.ExecuteScalarAsync() is null)
-            {
-                return await FindAsync(connection, transaction, pending) ?? throw new InvalidOperationException("A conflicting send vanished.");
-            }
-        }
+            ("@sent", now.ToUnixTimeMilliseconds()), ("@ackBy", (now + pending.AcknowledgeWithin).ToUnixTimeMilliseconds()), ("@agencies", string.Join(',', Agencies(pending))));
+    }
 
-        foreach (var recipient in recipients)
-        {
-            await InboxEntries.AddAsync(connection, transaction, recipient.Id, messageId, recipient.Role, recipient.ViaDesk, CancellationToken.None);
-            if (recipient.ViaDesk is { } desk)
-            {
-                // Deadlines live in the database: a restart resumes them where they stood.
-                await using var escalation = connection.Command("""
-                    INSERT INTO escalations(message_id, desk_id, step, step_ms, next_at, chain) VALUES (@message, @desk, 0, @stepMs, @next, @chain)
-                    ON CONFLICT DO NOTHING
-                    """, transaction, ("@message", messageId), ("@desk", desk), ("@stepMs", (long)pending.AcknowledgeWithin.TotalMilliseconds),
-                    ("@next", (now + pending.AcknowledgeWithin).ToUnixTimeMilliseconds()), ("@chain", recipient.Id));
-                await escalation.ExecuteNonQueryAsync();
-            }
-        }
+    private static List<string> Agencies(PendingSend pending) =>
+        pending.Recipients.Select(r => r.Agency).Prepend(pending.Sender.Agency ?? string.Empty).Where(a => a.Length > 0).Distinct(StringComparer.Ordinal).ToList();
 
-        await RelayDatabase.EnqueueAsync(connection, transaction, new AuditEvent
+    /// <summary>The send's audit events: "sent" on the message, and for a forward "forwarded" on the original's trail too.</summary>
+    private static IEnumerable<AuditEvent> Events(PendingSend pending, string messageId, DateTimeOffset now)
+    {
+        var (sender, request, recipients) = (pending.Sender, pending.Request, pending.Recipients);
+        var agencies = Agencies(pending);
+        yield return new AuditEvent
         {
             Action = "message.sent",
             Actor = sender.Id,
@@ -205,11 +256,10 @@ public sealed class SendStore(RelayDatabase relay, BodyCipher cipher, InboxNotif
                     .Concat(request.CaseId.Length > 0 ? [request.CaseId] : [])
                     .Distinct(StringComparer.Ordinal),
             },
-        }, now, CancellationToken.None);
+        };
         if (pending.Forwarding is { } forwarding)
         {
-            // On the original's trail, in the same transaction as the copy.
-            await RelayDatabase.EnqueueAsync(connection, transaction, new AuditEvent
+            yield return new AuditEvent
             {
                 Action = "message.forwarded",
                 Actor = sender.Id,
@@ -218,9 +268,7 @@ public sealed class SendStore(RelayDatabase relay, BodyCipher cipher, InboxNotif
                 ContentHash = ByteString.CopyFrom(RelayDatabase.ContentHash(request.Subject, request.Body)),
                 Agencies = { agencies.Union(forwarding.OriginalAgencies, StringComparer.Ordinal) },
                 Related = { recipients.Select(r => r.Id).Prepend(messageId) },
-            }, now, CancellationToken.None);
+            };
         }
-
-        return new SendOutcome(messageId, DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds()), Duplicate: false);
     }
 }

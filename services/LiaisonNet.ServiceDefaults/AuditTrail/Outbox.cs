@@ -18,9 +18,13 @@ public static class Outbox
 
     public static async Task EnqueueAsync(DbConnection connection, DbTransaction? transaction, AuditEvent e, CancellationToken cancellationToken)
     {
-        await using var command = connection.Command("INSERT INTO outbox(event) VALUES (@event)", transaction, ("@event", e.ToByteArray()));
+        var statement = Enqueue(e);
+        await using var command = connection.Command(statement.Sql, transaction, statement.Parameters);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    /// <summary>The insert of one event, to run with the change it records.</summary>
+    public static Statement Enqueue(AuditEvent e) => new("INSERT INTO outbox(event) VALUES (@event)", ("@event", e.ToByteArray()));
 
     public static async Task<IReadOnlyList<(long Seq, AuditEvent Event)>> PeekAsync(ServiceDatabase db, int limit, CancellationToken cancellationToken)
     {

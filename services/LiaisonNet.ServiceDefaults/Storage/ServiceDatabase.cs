@@ -42,8 +42,92 @@ public abstract class ServiceDatabase
 /// <summary>The database named by the settings is missing or cannot be reached: the service does not start, and says which setting to fix.</summary>
 public sealed class StorageUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
 
+/// <summary>One SQL statement and its named parameters, to run with others in one round trip.</summary>
+public sealed record Statement(string Sql, params (string Name, object? Value)[] Parameters);
+
 public static class DbCommands
 {
+    /// <summary>
+    /// Runs the statements in one round trip where the provider batches them (PostgreSQL), else one after another
+    /// (SQLite, which runs in this process and has no round trip to save).
+    /// </summary>
+    public static async Task ExecuteAllAsync(this DbConnection connection, DbTransaction transaction, IReadOnlyList<Statement> statements, CancellationToken cancellationToken = default)
+    {
+        if (statements.Count == 0)
+        {
+            return;
+        }
+
+        if (!connection.CanCreateBatch)
+        {
+            foreach (var statement in statements)
+            {
+                await using var command = connection.Command(statement.Sql, transaction, statement.Parameters);
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            return;
+        }
+
+        await using var batch = Batch(connection, transaction, statements);
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs statements that each return at most one value (<c>... RETURNING id</c>) in one round trip where the provider
+    /// batches them; the value of each, or null where it returned no row.
+    /// </summary>
+    public static async Task<IReadOnlyList<object?>> ScalarsAsync(this DbConnection connection, DbTransaction transaction, IReadOnlyList<Statement> statements, CancellationToken cancellationToken = default)
+    {
+        var values = new List<object?>(statements.Count);
+        if (statements.Count == 0)
+        {
+            return values;
+        }
+
+        if (!connection.CanCreateBatch)
+        {
+            foreach (var statement in statements)
+            {
+                await using var command = connection.Command(statement.Sql, transaction, statement.Parameters);
+                values.Add(await command.ExecuteScalarAsync(cancellationToken));
+            }
+
+            return values;
+        }
+
+        await using var batch = Batch(connection, transaction, statements);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        do
+        {
+            values.Add(await reader.ReadAsync(cancellationToken) ? reader.GetValue(0) : null);
+        }
+        while (await reader.NextResultAsync(cancellationToken));
+        return values;
+    }
+
+    private static DbBatch Batch(DbConnection connection, DbTransaction transaction, IReadOnlyList<Statement> statements)
+    {
+        var batch = connection.CreateBatch();
+        batch.Transaction = transaction;
+        foreach (var statement in statements)
+        {
+            var command = batch.CreateBatchCommand();
+            command.CommandText = statement.Sql;
+            foreach (var (name, value) in statement.Parameters)
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = name;
+                parameter.Value = value ?? DBNull.Value;
+                command.Parameters.Add(parameter);
+            }
+
+            batch.BatchCommands.Add(command);
+        }
+
+        return batch;
+    }
+
     /// <summary>A command with its named parameters (<c>@name</c>); a null value is sent as SQL NULL.</summary>
     public static DbCommand Command(this DbConnection connection, string sql, DbTransaction? transaction = null, params (string Name, object? Value)[] parameters)
     {

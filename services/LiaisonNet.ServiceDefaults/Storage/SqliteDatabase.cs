@@ -18,6 +18,9 @@ public sealed class SqliteDatabase(string path) : ServiceDatabase
         DefaultTimeout = 30,
     }.ToString();
 
+    /// <summary>What every connection to a service's SQLite file sets first.</summary>
+    public const string Pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;";
+
     public string Path { get; } = path;
 
     public override StorageKind Kind => StorageKind.Sqlite;
@@ -29,7 +32,7 @@ public sealed class SqliteDatabase(string path) : ServiceDatabase
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
         await using var pragmas = connection.CreateCommand();
-        pragmas.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;";
+        pragmas.CommandText = Pragmas;
         await pragmas.ExecuteNonQueryAsync(cancellationToken);
         return connection;
     }
