@@ -366,14 +366,23 @@ public sealed partial class WorkspaceTests(BrowserFixture fixture) : IClassFixtu
         await Assertions.Expect(signedOut.GetByTestId("signin")).ToBeVisibleAsync(Soon);
         await Accessibility.AssertNoSeriousViolationsAsync(signedOut, "signed out");
 
+        // An item of every precedence on the screen, so that each badge's colours are checked whatever ran before.
         using var khodjaev = await fixture.System.ClientForUserAsync("khodjaev");
-        await khodjaev.Relay.SendMessageAsync(new SendMessageRequest
+        foreach (var precedence in new[] { Precedence.Routine, Precedence.Priority, Precedence.Immediate, Precedence.Flash })
         {
-            ClientMessageId = Guid.NewGuid().ToString(), ActionRecipients = { "kz-bs-sattarkhanov" }, Precedence = Precedence.Flash, Subject = "Accessible FLASH",
-            HandlingCode = HandlingCode.H2, Evaluation = new Evaluation { SourceReliability = "A", InformationAssessment = "1" },
-        });
+            await khodjaev.Relay.SendMessageAsync(new SendMessageRequest
+            {
+                ClientMessageId = Guid.NewGuid().ToString(), ActionRecipients = { "kz-bs-sattarkhanov" }, Precedence = precedence, Subject = $"Accessible {precedence}",
+                HandlingCode = HandlingCode.H2, Evaluation = new Evaluation { SourceReliability = "A", InformationAssessment = "1" },
+            });
+        }
+
         var officer = await SignedInPageAsync("sattarkhanov");
-        await Assertions.Expect(officer.GetByTestId("inbox-item").First).ToBeVisibleAsync(Soon);
+        foreach (var precedence in new[] { "routine", "priority", "immediate", "flash" })
+        {
+            await Assertions.Expect(officer.Locator($"[data-testid=inbox-item] .badge.prec-{precedence}").First).ToBeVisibleAsync(Soon);
+        }
+
         await officer.GetByTestId("search-input").FillAsync("Dostuk");
         await Assertions.Expect(officer.GetByTestId("desk-result").First).ToBeVisibleAsync(Soon);
         await officer.GetByTestId("inbox-item").First.GetByTestId("message-open").ClickAsync();

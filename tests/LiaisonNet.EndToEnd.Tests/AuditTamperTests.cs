@@ -137,38 +137,9 @@ public sealed class AuditTamperTests : IAsyncLifetime
         });
     }
 
-    /// <summary>Waits until the monitor has saved a verified checkpoint of at least <paramref name="size"/> entries (what a restart is held to).</summary>
-    private async Task SavedCheckpointCoversAsync(long size)
-    {
-        var path = Path.Combine(_system.DataPath, "audit", "last-verified-checkpoint.txt");
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            var saved = File.Exists(path) ? (await File.ReadAllTextAsync(path)).Split(' ') : [];
-            if (saved.Length == 2 && long.TryParse(saved[0], System.Globalization.CultureInfo.InvariantCulture, out var verified) && verified >= size)
-            {
-                return;
-            }
+    private Task AssertHealthAsync(string expected) => Expect.HealthAsync(_system.Urls.Audit, expected);
 
-            Assert.True(DateTime.UtcNow < deadline, $"the monitor saved no verified checkpoint of {size} entries within 30 s");
-            await Task.Delay(200);
-        }
-    }
-
-    private async Task AssertHealthAsync(string expected)
-    {
-        using var http = new HttpClient { DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        string status;
-        do
-        {
-            await Task.Delay(300);
-            status = await http.GetStringAsync(new Uri(new Uri(_system.Urls.Audit), "/health/ready"));
-        }
-        while (status != expected && DateTime.UtcNow < deadline);
-
-        Assert.Equal(expected, status);
-    }
+    private Task SavedCheckpointCoversAsync(long size) => Expect.SavedCheckpointCoversAsync(_system.DataPath, size);
 
     private static async Task<(byte[] Data, byte[] Leaf)> RowAsync(DbConnection db, long index)
     {

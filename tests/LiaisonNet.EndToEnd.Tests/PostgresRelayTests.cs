@@ -136,4 +136,125 @@ public sealed class PostgresRelayTests(ITestOutputHelper output)
         var listed = (await AllOf(recipient)).Where(i => i.Subject.StartsWith("Two relays ", StringComparison.Ordinal)).ToList();
         Assert.Equal(seen.Select(i => (i.Cursor, i.MessageId)), listed.Select(i => (i.Cursor, i.MessageId)));
     }
+
+    /// <summary>A second process of <paramref name="kind"/> on the same settings and database, serving on a socket of its own.</summary>
+    private static async Task<(ServiceProcess Process, LoopbackListener Socket, ServiceUrls Urls)> SecondAsync(RunningSystem system, ServiceKind kind)
+    {
+        var socket = new LoopbackListener();
+        var urls = system.Urls;
+        var second = new ServiceUrls
+        {
+            Gateway = urls.Gateway, Identity = urls.Identity, Directory = urls.Directory, IdentityAdmin = urls.IdentityAdmin,
+            Relay = kind == ServiceKind.Relay ? socket.Url : urls.Relay, Audit = kind == ServiceKind.Audit ? socket.Url : urls.Audit,
+        };
+        var process = new ServiceProcess(kind, system.Settings, second, socket);
+        await process.StartAsync();
+        return (process, socket, second);
+    }
+
+    [Fact]
+    public async Task TwoRelayProcessesOnOneDatabaseTakeEachEscalationStepOnce()
+    {
+        const string Desk = "kz-bs-two-relays-desk";
+        await using var postgres = await PostgresServer.StartAsync();
+        await using var system = await RunningSystem.StartAsync(new Dictionary<string, string?>(postgres.Settings) { ["Relay:Deadlines:Flash"] = "00:00:02" });
+        var (second, socket, _) = await SecondAsync(system, ServiceKind.Relay);
+        await using var secondRelay = second;
+        using var secondSocket = socket;
+        using var admin = await system.ClientForUserAsync("abenov");
+        await admin.DirectoryAdmin.PutDeskAsync(new LiaisonNet.Protos.Directory.V1.PutDeskRequest
+        {
+            Desk = new LiaisonNet.Protos.Directory.V1.DeskInput
+            {
+                Id = Desk, Name = "Two relays desk", TimeZone = "Asia/Almaty", Supervisor = "kz-bs-ghabdullin", EscalationDesk = "kz-bs-national-desk",
+                Roster = { new LiaisonNet.Protos.Directory.V1.Shift { Days = { "mon", "tue", "wed", "thu", "fri", "sat", "sun" }, Start = "00:00", End = "00:00", Primary = "kz-bs-sattarkhanov", Backup = "kz-bs-qasymov" } },
+            },
+        });
+
+        // Both relays' workers find the same steps due at the same moments.
+        using var sender = await system.ClientForUserAsync("khodjaev");
+        var sent = new List<string>();
+        for (var n = 0; n < 10; n++)
+        {
+            sent.Add((await sender.Relay.SendMessageAsync(new SendMessageRequest
+            {
+                ClientMessageId = Guid.NewGuid().ToString(), ActionRecipients = { $"desk:{Desk}" }, Precedence = Precedence.Flash, Subject = $"Unanswered {n}",
+            })).MessageId);
+        }
+
+        using var auditor = await system.ClientForUserAsync("omarova");
+        foreach (var messageId in sent)
+        {
+            var trail = await Expect.TrailAsync(auditor, messageId, "message.escalation_exhausted");
+            Assert.Equal(2, trail.Count(e => e.Action == "message.escalated"));
+            Assert.Single(trail, e => e.Action == "message.escalation_exhausted");
+            var receipts = await sender.Relay.GetReceiptsAsync(new GetReceiptsRequest { MessageId = messageId });
+            Assert.Equal(["kz-bs-ghabdullin", "kz-bs-qasymov", "kz-bs-sattarkhanov"], receipts.Receipts.Select(r => r.RecipientId).Order());
+        }
+    }
+
+    [Fact]
+    public async Task TwoAuditProcessesOnOneDatabaseReceivingTheSameEventsKeepOneLogWhichBothMonitorsVerify()
+    {
+        await using var postgres = await PostgresServer.StartAsync();
+        await using var system = await RunningSystem.StartAsync(new Dictionary<string, string?>(postgres.Settings) { ["Audit:VerifyInterval"] = "00:00:01" });
+        var (second, socket, secondUrls) = await SecondAsync(system, ServiceKind.Audit);
+        await using var secondAudit = second;
+        using var secondSocket = socket;
+
+        var secrets = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(system.DataPath, "host-secrets.json"))).RootElement;
+        using var http = new HttpClient();
+        var tokens = new ClientCredentialsTokenSource(http, new Uri(system.Urls.Issuer, "connect/token"), "liaison-relay",
+            secrets.GetProperty("RelayClientSecret").GetString()!, ["audit.append"]);
+        using var first = new LiaisonClient(system.Endpoints, tokens);
+        using var other = new LiaisonClient(new LiaisonEndpoints(new Uri(system.Urls.Directory), new Uri(system.Urls.Relay), new Uri(secondUrls.Audit), new Uri(system.Urls.IdentityAdmin)), tokens);
+
+        // The same outbox events reach both (as a retry through another instance would), in other batches and orders.
+        var events = Enumerable.Range(0, 2000).Select(i => new LiaisonNet.Protos.Audit.V1.AuditEvent
+        {
+            EventId = $"both-{i}", OccurredAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(DateTime.UtcNow), Actor = "test", Action = "test.appended",
+            ObjectType = "test", ObjectId = $"object-{i}", Agencies = { "KZ-BS" }, Source = "tests",
+        }).ToList();
+        await Task.WhenAll(
+            Task.Run(async () =>
+            {
+                foreach (var batch in events.Chunk(100))
+                {
+                    await first.Audit.AppendAsync(new LiaisonNet.Protos.Audit.V1.AppendRequest { Events = { batch } });
+                }
+            }),
+            Task.Run(async () =>
+            {
+                foreach (var batch in events.AsEnumerable().Reverse().Chunk(70))
+                {
+                    await other.Audit.AppendAsync(new LiaisonNet.Protos.Audit.V1.AppendRequest { Events = { batch } });
+                }
+            }));
+
+        // Both processes sign the same tree: the same size and root.
+        var auditorToken = new StaticTokenSource(await system.AccessTokenForUserAsync("omarova"));
+        using var auditor = new LiaisonClient(system.Endpoints, auditorToken);
+        using var otherAuditor = new LiaisonClient(new LiaisonEndpoints(new Uri(system.Urls.Directory), new Uri(system.Urls.Relay), new Uri(secondUrls.Audit), new Uri(system.Urls.IdentityAdmin)), auditorToken);
+        var a = await auditor.Audit.GetCheckpointAsync(new LiaisonNet.Protos.Audit.V1.GetCheckpointRequest());
+        var b = await otherAuditor.Audit.GetCheckpointAsync(new LiaisonNet.Protos.Audit.V1.GetCheckpointRequest());
+        Assert.Equal((a.TreeSize, a.RootHash), (b.TreeSize, b.RootHash));
+
+        var ids = new List<string>();
+        for (long start = 0; start < a.TreeSize; start += 1000)
+        {
+            var page = await auditor.Audit.GetEntriesAsync(new LiaisonNet.Protos.Audit.V1.GetEntriesRequest { Start = start, End = Math.Min(a.TreeSize, start + 1000) });
+            Assert.Equal(Enumerable.Range((int)start, page.Entries.Count).Select(i => (long)i), page.Entries.Select(e => e.Index));
+            ids.AddRange(page.Entries.Where(e => e.Event is not null).Select(e => e.Event.EventId).Where(id => id.StartsWith("both-", StringComparison.Ordinal)));
+        }
+
+        Assert.Equal(events.Count, ids.Count);
+        Assert.Equal(events.Count, ids.Distinct().Count());
+
+        // The monitors re-read the stored log of that size and find it whole, in each process.
+        await Expect.SavedCheckpointCoversAsync(system.DataPath, a.TreeSize);
+        foreach (var audit in new[] { system.Urls.Audit, secondUrls.Audit })
+        {
+            await Expect.HealthAsync(audit, "Healthy");
+        }
+    }
 }

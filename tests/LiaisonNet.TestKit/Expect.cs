@@ -35,4 +35,36 @@ public static class Expect
             await Task.Delay(200);
         }
     }
+
+    /// <summary>Waits until the audit service at <paramref name="auditUrl"/> answers its readiness check with <paramref name="expected"/>, for up to 30 s.</summary>
+    public static async Task HealthAsync(string auditUrl, string expected)
+    {
+        using var http = new HttpClient { DefaultRequestVersion = System.Net.HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        string status;
+        while ((status = await http.GetStringAsync(new Uri(new Uri(auditUrl), "/health/ready"))) != expected && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(300);
+        }
+
+        Assert.Equal(expected, status);
+    }
+
+    /// <summary>Waits until an audit monitor has saved a verified checkpoint of at least <paramref name="size"/> entries in <paramref name="dataPath"/>, for up to 30 s.</summary>
+    public static async Task SavedCheckpointCoversAsync(string dataPath, long size)
+    {
+        var path = Path.Combine(dataPath, "audit", "last-verified-checkpoint.txt");
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var saved = File.Exists(path) ? (await File.ReadAllTextAsync(path)).Split(' ') : [];
+            if (saved.Length == 2 && long.TryParse(saved[0], System.Globalization.CultureInfo.InvariantCulture, out var verified) && verified >= size)
+            {
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"no monitor saved a verified checkpoint of {size} entries within 30 s");
+            await Task.Delay(200);
+        }
+    }
 }

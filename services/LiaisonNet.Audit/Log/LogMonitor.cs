@@ -41,13 +41,25 @@ public sealed class LogMonitor(
         {
             try
             {
-                var result = await log.VerifyStoredAsync(stoppingToken);
-                if (result.Valid && File.Exists(SavedPath))
+                // The checkpoint verified before (by this process or another sharing the log) is read first, then
+                // what others appended since is taken in: the log now holds at least everything that checkpoint covers.
+                var saved = await ReadSavedAsync(stoppingToken);
+                VerificationResult result;
+                try
+                {
+                    await log.RefreshAsync(stoppingToken);
+                    result = await log.VerifyStoredAsync(stoppingToken);
+                }
+                catch (InvalidOperationException gap)
+                {
+                    // Entries appended elsewhere that do not continue the log.
+                    result = VerificationResult.Fail(log.Size, gap.Message);
+                }
+
+                if (result.Valid && saved is var (savedSize, savedRoot))
                 {
                     // Consistency with the last verified checkpoint: the log since then only grew, nothing before it changed.
-                    var saved = (await File.ReadAllTextAsync(SavedPath, stoppingToken)).Split(' ');
-                    var savedSize = long.Parse(saved[0], System.Globalization.CultureInfo.InvariantCulture);
-                    if (savedSize > result.TreeSize || !Convert.ToHexStringLower(log.RootOf(savedSize)).Equals(saved[1], StringComparison.Ordinal))
+                    if (savedSize > result.TreeSize || !Convert.ToHexStringLower(log.RootOf(savedSize)).Equals(savedRoot, StringComparison.Ordinal))
                     {
                         result = VerificationResult.Fail(result.TreeSize, $"The log is not an extension of the checkpoint of size {savedSize} verified before.");
                     }
@@ -55,7 +67,10 @@ public sealed class LogMonitor(
 
                 if (result.Valid)
                 {
-                    await File.WriteAllTextAsync(SavedPath, $"{result.TreeSize} {Convert.ToHexStringLower(log.RootOf(result.TreeSize))}", stoppingToken);
+                    // Written aside and moved into place, so that a reader never sees half of it.
+                    var aside = $"{SavedPath}.{Guid.NewGuid():n}.tmp";
+                    await File.WriteAllTextAsync(aside, $"{result.TreeSize} {Convert.ToHexStringLower(log.RootOf(result.TreeSize))}", stoppingToken);
+                    File.Move(aside, SavedPath, overwrite: true);
                 }
 
                 if (!result.Valid)
@@ -69,12 +84,24 @@ public sealed class LogMonitor(
 
                 _last = result;
             }
-            catch (System.Data.Common.DbException ex)
+            catch (Exception ex) when (ex is System.Data.Common.DbException or IOException)
             {
                 logger.LogWarning("Could not re-verify the audit log: {Error}", ex.Message);
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    /// <summary>The size and root of the checkpoint verified last, or null when none was kept.</summary>
+    private async Task<(long Size, string Root)?> ReadSavedAsync(CancellationToken cancellationToken)
+    {
+        if (!File.Exists(SavedPath))
+        {
+            return null;
+        }
+
+        var saved = (await File.ReadAllTextAsync(SavedPath, cancellationToken)).Split(' ');
+        return saved.Length == 2 && long.TryParse(saved[0], System.Globalization.CultureInfo.InvariantCulture, out var size) ? (size, saved[1]) : null;
     }
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
