@@ -20,7 +20,7 @@ public sealed record HostHooks(Action<ILoggingBuilder>? Logging = null, Func<str
 
 /// <summary>
 /// The embedded default: the five LiaisonNet applications, each built exactly as its own Program.cs builds it,
-/// started side by side in one process on SQLite under one data folder.
+/// started side by side in one process: on SQLite under one data folder by default, or each on its PostgreSQL database.
 /// </summary>
 public sealed class EmbeddedHost : IAsyncDisposable
 {
@@ -164,9 +164,14 @@ public sealed class EmbeddedHost : IAsyncDisposable
     {
         string On(ServiceKind kind) => string.Join(", ", ListeningOn(kind));
         var page = ListeningOn(ServiceKind.Gateway) is [var first, ..] ? first : Urls.Gateway;
+        // Where the data is, as the services themselves chose it from Liaison:Storage.
+        var storage = _apps.Values.Select(a => a.Services.GetService<ServiceDatabase>()).OfType<ServiceDatabase>().FirstOrDefault();
+        var data = storage is { Kind: StorageKind.Postgres }
+            ? $"PostgreSQL, a database per service ({string.Join(", ", _apps.Values.Select(a => a.Services.GetService<ServiceDatabase>()).OfType<ServiceDatabase>().Select(d => d.Source))})"
+            : $"SQLite under {DataPath}";
         output.WriteLine($"""
 
-            LiaisonNet is running (embedded default: every service in one process, SQLite under {DataPath}).
+            LiaisonNet is running (every service in one process, {data}).
 
               Open  {page.TrimEnd('/')}/  and sign in as one of (password: {HostSecrets.DemoPassword}):
                 sattarkhanov   officer, Border Service, Kazakhstan

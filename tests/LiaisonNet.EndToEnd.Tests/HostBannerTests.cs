@@ -27,5 +27,6 @@ public sealed class HostBannerTests
         Assert.Contains($"Open  {gateway}/", banner.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("5080", banner.ToString(), StringComparison.Ordinal);
         Assert.Contains(host.ListeningOn(ServiceKind.Identity)[0], banner.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"SQLite under {Path.GetFullPath(data)}", banner.ToString(), StringComparison.Ordinal);
     }
 }
