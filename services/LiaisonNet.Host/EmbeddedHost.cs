@@ -165,9 +165,9 @@ public sealed class EmbeddedHost : IAsyncDisposable
         string On(ServiceKind kind) => string.Join(", ", ListeningOn(kind));
         var page = ListeningOn(ServiceKind.Gateway) is [var first, ..] ? first : Urls.Gateway;
         // Where the data is, as the services themselves chose it from Liaison:Storage.
-        var storage = _apps.Values.Select(a => a.Services.GetService<ServiceDatabase>()).OfType<ServiceDatabase>().FirstOrDefault();
-        var data = storage is { Kind: StorageKind.Postgres }
-            ? $"PostgreSQL, a database per service ({string.Join(", ", _apps.Values.Select(a => a.Services.GetService<ServiceDatabase>()).OfType<ServiceDatabase>().Select(d => d.Source))})"
+        var databases = _apps.Values.Select(a => a.Services.GetService<ServiceDatabase>()).OfType<ServiceDatabase>().ToList();
+        var data = databases is [{ Kind: StorageKind.Postgres }, ..]
+            ? $"PostgreSQL, a database per service ({string.Join(", ", databases.Select(d => d.Source))})"
             : $"SQLite under {DataPath}";
         output.WriteLine($"""
 

@@ -178,6 +178,10 @@ public sealed class GatewayRoutesTests(SystemFixture fixture) : IClassFixture<Sy
             Assert.Equal(HttpStatusCode.Forbidden, (await other.Http.PutAsJsonAsync("/api/admin/accounts/kz-bs-omarova/access", new AccessDto(["agency-admin"], []))).StatusCode);
         }
 
+        using var anonymous = new HttpClient { BaseAddress = new Uri(System.Urls.Gateway) };
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/admin/desks/kz-bs-khorgos-desk")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/admin/accounts")).StatusCode);
+
         using var admin = await System.GatewaySessionAsync("abenov");
         var accounts = await admin.Http.GetFromJsonAsync<List<AccountDto>>("/api/admin/accounts");
         Assert.Contains(accounts!, a => a.Id == "kz-bs-omarova");

@@ -61,15 +61,11 @@ public sealed class PostgresRelayTests(ITestOutputHelper output)
         await using var postgres = await PostgresServer.StartAsync();
         await using var system = await RunningSystem.StartAsync(postgres.Settings);
         // A second relay, a process of its own, on the same database: the embedded one and this one both take sends.
-        using var secondSocket = new LoopbackListener();
+        var (second, secondSocket, secondUrls) = await SecondAsync(system, ServiceKind.Relay);
+        await using var secondRelay = second;
+        using var secondListener = secondSocket;
         var urls = system.Urls;
-        var secondUrls = new ServiceUrls
-        {
-            Gateway = urls.Gateway, Identity = urls.Identity, Directory = urls.Directory, Relay = secondSocket.Url, Audit = urls.Audit, IdentityAdmin = urls.IdentityAdmin,
-        };
-        await using var second = new ServiceProcess(ServiceKind.Relay, system.Settings, secondUrls, secondSocket);
-        await second.StartAsync();
-        var secondEndpoints = new LiaisonEndpoints(new Uri(urls.Directory), new Uri(secondSocket.Url), new Uri(urls.Audit), new Uri(urls.IdentityAdmin));
+        var secondEndpoints = new LiaisonEndpoints(new Uri(urls.Directory), new Uri(secondUrls.Relay), new Uri(urls.Audit), new Uri(urls.IdentityAdmin));
 
         // The subscriber streams from the first relay throughout.
         using var recipient = await system.ClientForUserAsync("khodjaev");
