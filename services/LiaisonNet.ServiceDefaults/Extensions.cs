@@ -2,6 +2,7 @@ using System.Net;
 using LiaisonNet.ServiceDefaults.Access;
 using LiaisonNet.ServiceDefaults.Grpc;
 using LiaisonNet.ServiceDefaults.Hosting;
+using LiaisonNet.ServiceDefaults.ScaleOut;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -43,9 +44,20 @@ public static class Extensions
             kestrel.Limits.MaxRequestBodySize = 1024 * 1024;
         });
 
-        builder.Services.AddDataProtection()
-            .SetApplicationName($"LiaisonNet.{kind}")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.DataFolderFor(kind.DataFolderName()), "keys")));
+        // The key ring: in the data folder on SQLite; on PostgreSQL in the service's database, shared by its instances.
+        var dataProtection = builder.Services.AddDataProtection().SetApplicationName($"LiaisonNet.{kind}");
+        if (options.Storage == Storage.StorageKind.Postgres)
+        {
+            builder.Services.AddSingleton<IConfigureOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>>(sp =>
+                new ConfigureOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>(keys =>
+                    keys.XmlRepository = new Storage.DatabaseKeyRing(sp.GetRequiredService<Storage.ServiceDatabase>())));
+        }
+        else
+        {
+            dataProtection.PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.DataFolderFor(kind.DataFolderName()), "keys")));
+        }
+
+        builder.Services.AddInstanceSignals(options, kind);
 
         builder.Services.AddProblemDetails();
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);

@@ -36,6 +36,7 @@ public static class Extensions
         services.AddServiceDatabase(builder.Configuration, ServiceKind.Directory, "directory.db");
         services.AddSingleton<DirectoryStore>();
         services.AddHostedService(sp => sp.GetRequiredService<DirectoryStore>());
+        services.AddHostedService<DirectoryFollower>();
         // Look-ups of restricted fields and every change reach the audit trail through the directory's outbox.
         services.AddServiceTokenSource(DirectoryOptions.Section, LiaisonScopes.AuditAppend, LiaisonScopes.AccountsLookup);
         services.AddServiceGrpcClient<AccountLookupService.AccountLookupServiceClient>(urls => urls.IdentityAdmin, TimeSpan.FromSeconds(5));

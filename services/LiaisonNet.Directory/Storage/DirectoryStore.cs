@@ -10,6 +10,7 @@ using LiaisonNet.Directory.Seed;
 using LiaisonNet.Protos.Audit.V1;
 using LiaisonNet.ServiceDefaults.AuditTrail;
 using LiaisonNet.ServiceDefaults.Hosting;
+using LiaisonNet.ServiceDefaults.ScaleOut;
 using LiaisonNet.ServiceDefaults.Storage;
 using Microsoft.Extensions.Options;
 
@@ -53,7 +54,7 @@ public sealed class VersionConflictException(string id, long expected, long actu
 /// every change is saved with its version row and its audit event in one transaction, then the index is rebuilt.
 /// </summary>
 public sealed class DirectoryStore(
-    ServiceDatabase db, IOptions<DirectoryOptions> directoryOptions, DirectoryIndex index, OutboxSignal outbox, TimeProvider clock,
+    ServiceDatabase db, IOptions<DirectoryOptions> directoryOptions, DirectoryIndex index, OutboxSignal outbox, IInstanceSignals signals, TimeProvider clock,
     ILogger<DirectoryStore> logger) : IHostedService, IAuditOutbox, IDisposable
 {
     /// <summary>The schema, version by version; released versions are never edited.</summary>
@@ -78,7 +79,22 @@ public sealed class DirectoryStore(
                     changed_at BIGINT NOT NULL, changed_by TEXT NOT NULL, before TEXT, after TEXT,
                     PRIMARY KEY(entity_type, entity_id, version));
                 """ + Outbox.PostgresSchema),
+        new(2, "the change sequence other instances follow",
+            Sqlite: "CREATE TABLE IF NOT EXISTS changes(seq INTEGER PRIMARY KEY AUTOINCREMENT, entity_type TEXT NOT NULL, entity_id TEXT NOT NULL);",
+            Postgres: "CREATE TABLE IF NOT EXISTS changes(seq BIGSERIAL PRIMARY KEY, entity_type TEXT NOT NULL, entity_id TEXT NOT NULL);"),
     ];
+
+    /// <summary>The instance signal channel on which a committed change is announced (its sequence number).</summary>
+    public const string ChangedSignal = "changed";
+
+    private const int CatchUpPage = 1000;
+
+    /// <summary>Guards the index against a local change and a change followed from another instance at once.</summary>
+    private readonly Lock _indexGate = new();
+
+    /// <summary>The last change sequence number applied to the index; changes this instance made itself, applied already.</summary>
+    private long _applied;
+    private readonly HashSet<long> _own = [];
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -92,6 +108,12 @@ public sealed class DirectoryStore(
         await SchemaMigrations.ApplyAsync(db, Migrations, cancellationToken);
         await using var connection = await db.OpenAsync(cancellationToken);
         await SeedAsync(connection, cancellationToken);
+        // The sequence first, then the entries: a change committed in between is applied again by the follower, harmlessly.
+        await using (var last = connection.Command("SELECT COALESCE(MAX(seq), 0) FROM changes"))
+        {
+            _applied = Convert.ToInt64(await last.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         var loadedOfficers = await ReadAllAsync<OfficerRecord>(connection, "officers", cancellationToken);
         var loadedDesks = await ReadAllAsync<DeskRecord>(connection, "desks", cancellationToken);
         Load(loadedOfficers, loadedDesks, await ReadAllAsync<SenderRecord>(connection, "senders", cancellationToken));
@@ -233,6 +255,7 @@ public sealed class DirectoryStore(
             await db.LockAsync(connection, transaction, WriterLock, cancellationToken);
             var now = clock.GetUtcNow();
             var versions = new List<long>(changes.Count);
+            var seqs = new List<long>(changes.Count);
             var applied = new List<(string Id, T? Stored)>(changes.Count);
             foreach (var change in changes)
             {
@@ -275,19 +298,114 @@ public sealed class DirectoryStore(
                 }
 
                 await EnqueueAsync(connection, transaction, e, cancellationToken);
+                await using (var sequence = connection.Command("INSERT INTO changes(entity_type, entity_id) VALUES (@type, @id) RETURNING seq", transaction,
+                    ("@type", entityType), ("@id", change.Id)))
+                {
+                    seqs.Add(Convert.ToInt64(await sequence.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture));
+                }
+
                 versions.Add(version);
                 applied.Add((change.Id, stored));
             }
 
             await transaction.CommitAsync(cancellationToken);
-            Reindex(applied);
+            lock (_indexGate)
+            {
+                Reindex(applied);
+                _own.UnionWith(seqs);
+            }
+
             outbox.Wake();
+            signals.Publish(ChangedSignal, seqs[^1].ToString(System.Globalization.CultureInfo.InvariantCulture));
             return versions;
         }
         finally
         {
             _writer.Release();
         }
+    }
+
+    /// <summary>
+    /// Applies to the index every change committed after the last one applied, by any instance, reading the changed
+    /// entries from the database; returns how many changes it read. Changes commit in sequence order (they are made
+    /// under the writer lock), so reading past the last applied number never skips one.
+    /// </summary>
+    public async Task<int> CatchUpAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        long after;
+        lock (_indexGate)
+        {
+            after = _applied;
+        }
+
+        var changed = new List<(long Seq, string Type, string Id)>();
+        await using (var command = connection.Command("SELECT seq, entity_type, entity_id FROM changes WHERE seq > @after ORDER BY seq LIMIT @limit", null,
+            ("@after", after), ("@limit", CatchUpPage)))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                changed.Add((reader.GetInt64(0), reader.GetString(1), reader.GetString(2)));
+            }
+        }
+
+        if (changed.Count == 0)
+        {
+            return 0;
+        }
+
+        List<(long Seq, string Type, string Id)> foreign;
+        lock (_indexGate)
+        {
+            foreign = [.. changed.Where(c => !_own.Contains(c.Seq))];
+        }
+
+        // Read outside the lock; a later change to the same entry is applied by a later catch-up.
+        var officers = await CurrentOfAsync<OfficerRecord>(connection, "officers", foreign.Where(c => c.Type == EntityTypes.Officer), cancellationToken);
+        var desks = await CurrentOfAsync<DeskRecord>(connection, "desks", foreign.Where(c => c.Type == EntityTypes.Desk), cancellationToken);
+        var senders = await CurrentOfAsync<SenderRecord>(connection, "senders", foreign.Where(c => c.Type == EntityTypes.Sender), cancellationToken);
+        lock (_indexGate)
+        {
+            if (officers.Count > 0)
+            {
+                Reindex(officers);
+            }
+
+            if (desks.Count > 0)
+            {
+                Reindex(desks);
+            }
+
+            if (senders.Count > 0)
+            {
+                Reindex(senders);
+            }
+
+            _applied = Math.Max(_applied, changed[^1].Seq);
+            _own.RemoveWhere(seq => seq <= _applied);
+        }
+
+        if (foreign.Count > 0)
+        {
+            logger.LogInformation("Directory index took in {Count} changes made by other instances (to #{Seq})", foreign.Count, changed[^1].Seq);
+        }
+
+        return changed.Count;
+    }
+
+    private static async Task<List<(string Id, T? Stored)>> CurrentOfAsync<T>(DbConnection connection, string table, IEnumerable<(long Seq, string Type, string Id)> changes,
+        CancellationToken cancellationToken)
+        where T : class
+    {
+        var result = new List<(string Id, T? Stored)>();
+        foreach (var id in changes.Select(c => c.Id).Distinct(StringComparer.Ordinal))
+        {
+            await using var command = connection.Command($"SELECT document FROM {table} WHERE id = @id", null, ("@id", id));
+            result.Add((id, await command.ExecuteScalarAsync(cancellationToken) is string document ? JsonSerializer.Deserialize<T>(document, Json) : null));
+        }
+
+        return result;
     }
 
     /// <summary>Rebuilds the index from what it holds with the committed changes applied; nothing is read back from disk.</summary>

@@ -7,6 +7,7 @@ using LiaisonNet.ServiceDefaults;
 using LiaisonNet.ServiceDefaults.Access;
 using LiaisonNet.ServiceDefaults.Hosting;
 using LiaisonNet.ServiceDefaults.Security;
+using LiaisonNet.ServiceDefaults.Storage;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
@@ -28,7 +29,10 @@ public static class Extensions
             .ValidateOnStart();
 
         services.AddMemoryCache();
+        services.AddSingleton(TimeProvider.System);
+        services.AddServiceDatabase(builder.Configuration, ServiceKind.Gateway, "gateway.db");
         services.AddSingleton<ServerSideTickets>();
+        services.AddHostedService(sp => sp.GetRequiredService<ServerSideTickets>());
         services.AddSingleton<IPostConfigureOptions<CookieAuthenticationOptions>, ConfigureTicketStore>();
         services.AddSingleton<TokenRefresher>();
         services.AddHttpClient("liaison-tokens", http => http.Timeout = TimeSpan.FromSeconds(10));
@@ -101,7 +105,7 @@ public static class Extensions
             .Configure<IOptions<GatewayOptions>>((oidc, gateway) => oidc.ClientSecret = gateway.Value.ClientSecret);
         services.AddAuthorization();
 
-        services.AddSignalR(hub =>
+        var signalR = services.AddSignalR(hub =>
         {
             hub.MaximumReceiveMessageSize = 32 * 1024;
             hub.EnableDetailedErrors = false;
@@ -109,6 +113,14 @@ public static class Extensions
             // are still given the default 30 s to ping back: the SDK's clients ping every 15 s.
             hub.KeepAliveInterval = TimeSpan.FromSeconds(5);
         });
+        if (builder.Configuration.GetSection(LiaisonOptions.Section).Get<LiaisonOptions>()?.Redis is { Length: > 0 })
+        {
+            // Several gateway instances: whatever is sent to a connection, a user or a group reaches it on the instance that
+            // holds it, through Redis, on this application's one Redis connection.
+            signalR.AddStackExchangeRedis(redis => redis.Configuration.ChannelPrefix = StackExchange.Redis.RedisChannel.Literal("liaison:gateway:signalr"));
+            services.AddOptions<Microsoft.AspNetCore.SignalR.StackExchangeRedis.RedisOptions>()
+                .Configure<StackExchange.Redis.IConnectionMultiplexer>((redis, connection) => redis.ConnectionFactory = _ => Task.FromResult(connection));
+        }
         services.AddSingleton<InboxPumps>();
 
         services.AddGrpcClient<DirectoryService.DirectoryServiceClient>(o => o.Address = new Uri(urls.Directory));

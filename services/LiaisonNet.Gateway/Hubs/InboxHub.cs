@@ -1,3 +1,4 @@
+using LiaisonNet.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
@@ -6,7 +7,7 @@ namespace LiaisonNet.Gateway.Hubs;
 
 /// <summary>
 /// The live inbox. A client calls Subscribe with the last cursor it has shown (0 at first, and again after every reconnect);
-/// the gateway then relays the user's inbox from the relay's resumable stream, so nothing is missed and nothing repeats.
+/// the gateway then relays the user's inbox from its one relay subscription for that user (see InboxPumps), so nothing is missed and nothing repeats.
 /// The connection lives only as long as its browser session: signing out, the session expiring or the account being
 /// disabled closes it.
 /// </summary>
@@ -21,7 +22,8 @@ public sealed class InboxHub(InboxPumps pumps) : Hub<IInboxClient>
         }
 
         var session = Context.User?.FindFirst(Auth.ServerSideTickets.SessionClaim)?.Value ?? throw new HubException("No session; sign in again.");
-        pumps.Start(Context, session, afterCursor);
+        var subject = Context.User?.SubjectId() is { Length: > 0 } id ? id : throw new HubException("No subject; sign in again.");
+        pumps.Start(Context, subject, session, afterCursor);
     }
 
     public override Task OnDisconnectedAsync(Exception? exception)

@@ -1,3 +1,4 @@
+using LiaisonNet.ServiceDefaults.Storage;
 using Grpc.Core;
 using LiaisonNet.Relay.Recipients;
 using LiaisonNet.Relay.Storage;
@@ -9,13 +10,16 @@ namespace LiaisonNet.Relay.Escalation;
 /// desk's roster as it stands at that moment (in the desk's own time zone, which the directory applies): the primary
 /// on duty (at the send), then the backup on duty, then the desk's supervisor, then the primary on duty at its
 /// national (escalation) desk. Every step is an audit event and a receipt the sender sees. Deadlines are in the
-/// database, so a restart resumes them.
+/// database, so a restart resumes them; one relay instance escalates at a time (the lease), another takes over within
+/// seconds when it dies, and each step is claimed conditionally, so none is taken twice.
 /// </summary>
-public sealed class EscalationWorker(EscalationStore store, RecipientResolver directory, ILogger<EscalationWorker> logger) : BackgroundService
+public sealed class EscalationWorker(EscalationStore store, RecipientResolver directory, WorkLeases leases, ILogger<EscalationWorker> logger) : BackgroundService
 {
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(500);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => leases.RunAsync("relay.escalation", EscalateAsync, stoppingToken);
+
+    private async Task EscalateAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(Tick);
         while (await timer.WaitForNextTickAsync(stoppingToken))

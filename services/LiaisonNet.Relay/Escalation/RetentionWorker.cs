@@ -1,3 +1,4 @@
+using LiaisonNet.ServiceDefaults.Storage;
 using LiaisonNet.Relay.Messages;
 using LiaisonNet.Relay.Storage;
 using Microsoft.Extensions.Options;
@@ -5,9 +6,12 @@ using Microsoft.Extensions.Options;
 namespace LiaisonNet.Relay.Escalation;
 
 /// <summary>Purges messages past their expiry on schedule (Relay:PurgeInterval); the audit trail keeps their hashes.</summary>
-public sealed class RetentionWorker(RetentionStore store, IOptions<RelayOptions> options, ILogger<RetentionWorker> logger) : BackgroundService
+public sealed class RetentionWorker(RetentionStore store, IOptions<RelayOptions> options, WorkLeases leases, ILogger<RetentionWorker> logger) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>One relay instance purges at a time, whichever holds the lease.</summary>
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => leases.RunAsync("relay.retention", PurgeAsync, stoppingToken);
+
+    private async Task PurgeAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.PurgeInterval);
         while (await timer.WaitForNextTickAsync(stoppingToken))

@@ -17,7 +17,6 @@ public sealed class RelayGrpcService(
 {
     private const int MaxInboxPage = 200;
     private const int StreamBatch = 100;
-    private static readonly TimeSpan StreamHeartbeat = TimeSpan.FromSeconds(30);
 
     public override async Task<SendMessageResponse> SendMessage(SendMessageRequest request, ServerCallContext context)
     {
@@ -283,11 +282,11 @@ public sealed class RelayGrpcService(
             {
                 try
                 {
-                    await change.WaitAsync(StreamHeartbeat, cancellation);
+                    await change.WaitAsync(notifier.LookAgainAfter, cancellation);
                 }
                 catch (TimeoutException)
                 {
-                    // Nothing new for a while: look again, which also notices a wake-up lost to a race.
+                    // Nothing new for a while: look again, which also notices a signal lost to a race or to Redis being away.
                 }
                 catch (OperationCanceledException)
                 {

@@ -8,16 +8,19 @@ namespace LiaisonNet.ServiceDefaults.AuditTrail;
 /// <summary>
 /// Delivers outbox events to the audit service in order, in batches, retrying with backoff while it is unreachable.
 /// Events leave the outbox only after the audit service has stored them; it deduplicates by event id, so a retry after
-/// a lost reply records nothing twice.
+/// a lost reply records nothing twice. One instance of a service delivers its outbox at a time (the lease); another
+/// takes over within seconds when it dies.
 /// </summary>
-public sealed class OutboxDispatcher(IAuditOutbox store, OutboxSignal signal, AuditService.AuditServiceClient audit, ILogger<OutboxDispatcher> logger)
-    : BackgroundService
+public sealed class OutboxDispatcher(
+    IAuditOutbox store, OutboxSignal signal, AuditService.AuditServiceClient audit, Storage.WorkLeases leases, ILogger<OutboxDispatcher> logger) : BackgroundService
 {
     private const int BatchSize = 200;
     private static readonly TimeSpan Idle = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => leases.RunAsync("audit-outbox", DeliverAsync, stoppingToken);
+
+    private async Task DeliverAsync(CancellationToken stoppingToken)
     {
         var backoff = TimeSpan.FromMilliseconds(200);
         while (!stoppingToken.IsCancellationRequested)

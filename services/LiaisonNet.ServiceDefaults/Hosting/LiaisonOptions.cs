@@ -16,6 +16,13 @@ public sealed class LiaisonOptions
     /// <summary>Where the services keep their data: a SQLite file each (the default) or a PostgreSQL database each.</summary>
     public StorageKind Storage { get; set; } = StorageKind.Sqlite;
 
+    /// <summary>
+    /// A Redis connection string (StackExchange.Redis syntax: <c>host:port,password=...</c>, or a Unix socket path):
+    /// when set, instances of every service tell each other of changes through it, and the gateways share their SignalR
+    /// connections and search limits through it. Unset, everything stays in this process (the embedded default).
+    /// </summary>
+    public string? Redis { get; set; }
+
     public string DataFolderFor(string service)
     {
         var folder = Path.GetFullPath(Path.Combine(DataPath, service));
@@ -60,6 +67,11 @@ internal sealed class LiaisonOptionsValidator : IValidateOptions<LiaisonOptions>
             {
                 failures.Add($"Liaison:Urls:{key} must be an absolute http(s) URL; it is '{value}'.");
             }
+        }
+
+        if (options.Redis is { Length: > 0 } redis && !ScaleOut.RedisConnection.TryParse(redis, out _, out var problem))
+        {
+            failures.Add($"Liaison:Redis is not a valid Redis connection string: {problem}");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -32,5 +32,11 @@ public sealed class PostgresDatabase : ServiceDatabase, IAsyncDisposable
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    public override async Task<bool> TryTakeLeaseAsync(DbConnection connection, string name, CancellationToken cancellationToken = default)
+    {
+        await using var command = connection.Command("SELECT pg_try_advisory_lock(@key)", null, ("@key", LockKey("lease:" + name)));
+        return await command.ExecuteScalarAsync(cancellationToken) is true;
+    }
+
     public ValueTask DisposeAsync() => _source.DisposeAsync();
 }

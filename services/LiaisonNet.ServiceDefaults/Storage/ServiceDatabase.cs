@@ -35,6 +35,13 @@ public abstract class ServiceDatabase
     /// </summary>
     public abstract Task LockAsync(DbConnection connection, DbTransaction transaction, string name, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Takes the lease <paramref name="name"/> on this connection if no other process holds it, and holds it for the
+    /// connection's life (a session advisory lock on PostgreSQL, released by the server when the holder's connection
+    /// ends, so a killed holder frees it at once); on SQLite, whose file belongs to one process, it is always granted.
+    /// </summary>
+    public abstract Task<bool> TryTakeLeaseAsync(DbConnection connection, string name, CancellationToken cancellationToken = default);
+
     /// <summary>A stable 64-bit key for a lock name.</summary>
     protected static long LockKey(string name) => BitConverter.ToInt64(SHA256.HashData(Encoding.UTF8.GetBytes(name)), 0);
 }

@@ -43,6 +43,8 @@ public sealed class SqliteDatabase(string path) : ServiceDatabase
     /// </summary>
     public override Task LockAsync(DbConnection connection, DbTransaction transaction, string name, CancellationToken cancellationToken = default) => Task.CompletedTask;
 
+    public override Task<bool> TryTakeLeaseAsync(DbConnection connection, string name, CancellationToken cancellationToken = default) => Task.FromResult(true);
+
     /// <summary>Runs a SQL script as it stands, outside the migrations (tests make a database as an earlier release did with it).</summary>
     public async Task EnsureSchemaAsync(string script, CancellationToken cancellationToken = default)
     {

@@ -17,6 +17,7 @@ public static class StorageRegistration
         var database = Create(configuration, liaison, kind, sqliteFile);
         Probe(database);
         services.AddSingleton(database);
+        services.AddSingleton<WorkLeases>();
         return database;
     }
 
