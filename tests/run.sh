@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every LiaisonNet test from a fresh clone on Debian with the .NET SDK: builds once, then runs each test project,
 # and the end-to-end suite a second time on PostgreSQL.
-# The tests start the real services on free loopback ports; the browser tests drive Debian's Chromium,
-# which this script installs from Debian's packages when it is missing (as root, or through sudo).
+# The tests start the real services on loopback sockets bound on port 0; the browser tests drive Debian's Chromium, the
+# topology tests real Redis, HAProxy and PostgreSQL, all installed from Debian's packages when missing (as root, or
+# through sudo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -22,8 +23,10 @@ need_packages() {
 }
 
 need_packages "chromium" "chromium"
-# PostgreSQL for the second run of the end-to-end suite; the tests start their own servers with infra/postgres/start.sh.
+# PostgreSQL for the second run of the end-to-end suite; the tests start their own servers with infra/local/postgres.sh.
 need_packages "psql" "postgresql"
+# Redis and HAProxy for the scaled-out topology (infra/local/redis.sh, infra/local/haproxy.cfg), started by the tests.
+need_packages "redis-server redis-cli haproxy" "redis-server redis-tools haproxy"
 
 dotnet build LiaisonNet.sln -c Release -nologo -clp:NoSummary
 

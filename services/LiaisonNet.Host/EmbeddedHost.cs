@@ -63,14 +63,7 @@ public sealed class EmbeddedHost : IAsyncDisposable
         CancellationToken cancellationToken = default)
     {
         var dataPath = Path.GetFullPath(DataPathFrom(args) ?? overrides?.GetValueOrDefault("Liaison:DataPath") ?? "data");
-        var settings = HostSecrets.LoadOrCreate(dataPath).ToConfiguration(dataPath);
-        settings["Logging:LogLevel:Default"] = "Warning";
-        settings["Logging:LogLevel:LiaisonNet"] = "Information";
-        settings["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = "Error";
-        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
-        {
-            settings[key] = value;
-        }
+        var settings = SettingsFor(dataPath, overrides);
 
         var excluded = (settings.GetValueOrDefault("Host:Exclude") ?? string.Empty)
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
@@ -98,6 +91,35 @@ public sealed class EmbeddedHost : IAsyncDisposable
         var urls = new ConfigurationBuilder().AddInMemoryCollection(settings).AddCommandLine(StripHostArgs(args)).Build()
             .GetSection(LiaisonOptions.Section).Get<LiaisonOptions>()?.Urls ?? new ServiceUrls();
         return new EmbeddedHost(apps, settings, args, dataPath, urls, hooks);
+    }
+
+    /// <summary>
+    /// The settings the embedded host gives every service for the data folder <paramref name="dataPath"/> (its generated
+    /// secrets included, created there at the first call), with <paramref name="overrides"/> over them: what a service
+    /// run as a process of its own needs to join the same system.
+    /// </summary>
+    public static Dictionary<string, string?> SettingsFor(string dataPath, IReadOnlyDictionary<string, string?>? overrides = null)
+    {
+        var settings = HostSecrets.LoadOrCreate(dataPath).ToConfiguration(dataPath);
+        settings["Logging:LogLevel:Default"] = "Warning";
+        settings["Logging:LogLevel:LiaisonNet"] = "Information";
+        settings["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = "Error";
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
+        return settings;
+    }
+
+    /// <summary>Prints <see cref="SettingsFor"/> as environment variables (<c>Liaison__DataPath=...</c>), one per line, for services started by a script.</summary>
+    public static void PrintSettings(string[] args, TextWriter output)
+    {
+        var dataPath = Path.GetFullPath(DataPathFrom(args) ?? "data");
+        foreach (var (key, value) in SettingsFor(dataPath).Where(s => s.Value is not null).OrderBy(s => s.Key, StringComparer.Ordinal))
+        {
+            output.WriteLine($"{key.Replace(":", "__", StringComparison.Ordinal)}={value}");
+        }
     }
 
     /// <summary>The settings every service of this host was given (with the generated secrets), for a service run as a process of its own.</summary>
@@ -217,7 +239,11 @@ public sealed class EmbeddedHost : IAsyncDisposable
             .AddCommandLine(StripHostArgs(args))
             .Build();
         var liaison = configuration.GetSection(LiaisonOptions.Section).Get<LiaisonOptions>() ?? new LiaisonOptions();
-        foreach (var (kind, migrations) in new[] { (ServiceKind.Audit, AuditLog.Migrations), (ServiceKind.Directory, DirectoryStore.Migrations), (ServiceKind.Relay, RelaySchema.Migrations) })
+        foreach (var (kind, migrations) in new[]
+        {
+            (ServiceKind.Audit, AuditLog.Migrations), (ServiceKind.Directory, DirectoryStore.Migrations), (ServiceKind.Relay, RelaySchema.Migrations),
+            (ServiceKind.Gateway, LiaisonNet.Gateway.Auth.ServerSideTickets.Migrations),
+        })
         {
             var database = StorageRegistration.Create(configuration, liaison, kind, $"{kind.DataFolderName()}.db");
             try

@@ -3,6 +3,13 @@ using LiaisonNet.ServiceDefaults.Hosting;
 
 try
 {
+    if (args is ["settings", .. var options])
+    {
+        // What services started one by one (infra/local/topology.sh) need to form one system with this data folder.
+        EmbeddedHost.PrintSettings(options, Console.Out);
+        return 0;
+    }
+
     if (args is ["migrate", .. var rest])
     {
         await EmbeddedHost.MigrateAsync(rest, Console.Out);

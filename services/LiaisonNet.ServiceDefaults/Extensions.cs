@@ -4,6 +4,7 @@ using LiaisonNet.ServiceDefaults.Grpc;
 using LiaisonNet.ServiceDefaults.Hosting;
 using LiaisonNet.ServiceDefaults.ScaleOut;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
@@ -34,12 +35,20 @@ public static class Extensions
         builder.Services.AddSingleton<IValidateOptions<LiaisonOptions>, LiaisonOptionsValidator>();
 
         var options = builder.Configuration.GetSection(LiaisonOptions.Section).Get<LiaisonOptions>() ?? new LiaisonOptions();
-        var url = new Uri(kind.Url(options.Urls));
+        var url = options.Listen is { Length: > 0 } listen && Uri.TryCreate(listen, UriKind.Absolute, out var at) ? at : ServiceUrls.FirstAddress(kind.Url(options.Urls));
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // Cleartext HTTP/2 needs prior knowledge, which browsers never use: browser-facing services speak HTTP/2 only with TLS.
             var protocols = kind.IsGrpcOnly() ? HttpProtocols.Http2 : url.Scheme == Uri.UriSchemeHttps ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
             kestrel.ListenOn(url, protocols, builder.Configuration.ListenHandle(kind.ToString()));
+            if (options.HealthListen is { Length: > 0 } health && Uri.TryCreate(health, UriKind.Absolute, out var probes))
+            {
+                kestrel.ListenOn(probes, HttpProtocols.Http1, configure: listen => listen.Use(next => connection =>
+                {
+                    connection.Items[HealthOnly] = true;
+                    return next(connection);
+                }));
+            }
 
             kestrel.Limits.MaxRequestBodySize = 1024 * 1024;
         });
@@ -51,6 +60,7 @@ public static class Extensions
             builder.Services.AddSingleton<IConfigureOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>>(sp =>
                 new ConfigureOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>(keys =>
                     keys.XmlRepository = new Storage.DatabaseKeyRing(sp.GetRequiredService<Storage.ServiceDatabase>())));
+            builder.Services.AddHostedService<Storage.KeyRingWarmUp>();
         }
         else
         {
@@ -58,6 +68,10 @@ public static class Extensions
         }
 
         builder.Services.AddInstanceSignals(options, kind);
+        if (options.HealthListen is { Length: > 0 })
+        {
+            builder.Services.AddSingleton<IStartupFilter, HealthPortFilter>();
+        }
 
         builder.Services.AddProblemDetails();
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
@@ -106,12 +120,24 @@ public static class Extensions
         return grpcBuilder;
     }
 
-    /// <summary>/health/live answers while the process runs; /health/ready once every readiness check passes.</summary>
+    /// <summary>Marks a connection that came in on <c>Liaison:HealthListen</c>.</summary>
+    internal const string HealthOnly = "liaison.health-only";
+
+    /// <summary>The liveness path: answers while the process runs.</summary>
+    public const string LivePath = "/health/live";
+
+    /// <summary>The readiness path: answers once every readiness check passes.</summary>
+    public const string ReadyPath = "/health/ready";
+
+    /// <summary>
+    /// <see cref="LivePath"/> and <see cref="ReadyPath"/>, on the service's own address and on <c>Liaison:HealthListen</c>
+    /// when set, which answers nothing else (<see cref="HealthPortFilter"/>).
+    /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        var health = AccessRule.Anonymous("Liveness and readiness for the orchestrator; says nothing of the data.");
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = check => check.Tags.Contains("live") }).WithAccessRule(health);
-        app.MapHealthChecks("/health/ready").WithAccessRule(health);
+        var rule = AccessRule.Anonymous("Liveness and readiness for the orchestrator; says nothing of the data.");
+        app.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = check => check.Tags.Contains("live") }).WithAccessRule(rule);
+        app.MapHealthChecks(ReadyPath).WithAccessRule(rule);
         return app;
     }
 
@@ -131,9 +157,14 @@ public static class Extensions
     /// Listens on the host and port of <paramref name="url"/> (loopback only for "localhost") with the given protocols, or
     /// on the inherited socket <paramref name="handle"/> when one was handed over.
     /// </summary>
-    public static void ListenOn(this KestrelServerOptions kestrel, Uri url, HttpProtocols protocols, ulong? handle = null)
+    public static void ListenOn(this KestrelServerOptions kestrel, Uri url, HttpProtocols protocols, ulong? handle = null, Action<ListenOptions>? configure = null)
     {
-        void Configure(ListenOptions listen) => listen.Protocols = protocols;
+        void Configure(ListenOptions listen)
+        {
+            listen.Protocols = protocols;
+            configure?.Invoke(listen);
+        }
+
         if (handle is { } inherited)
         {
             kestrel.ListenHandle(inherited, Configure);
@@ -151,4 +182,24 @@ public static class Extensions
             kestrel.ListenAnyIP(url.Port, Configure);
         }
     }
+}
+
+/// <summary>First in the pipeline: a request on the health port for anything but the health paths finds nothing.</summary>
+internal sealed class HealthPortFilter : IStartupFilter
+{
+    public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+    {
+        app.Use((context, proceed) =>
+        {
+            if (context.Features.Get<Microsoft.AspNetCore.Connections.Features.IConnectionItemsFeature>()?.Items.ContainsKey(Extensions.HealthOnly) == true
+                && !context.Request.Path.Equals(Extensions.LivePath) && !context.Request.Path.Equals(Extensions.ReadyPath))
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return Task.CompletedTask;
+            }
+
+            return proceed(context);
+        });
+        next(app);
+    };
 }

@@ -143,7 +143,7 @@ public sealed class PostgresRelayTests(ITestOutputHelper output)
             Gateway = urls.Gateway, Identity = urls.Identity, Directory = urls.Directory, IdentityAdmin = urls.IdentityAdmin,
             Relay = kind == ServiceKind.Relay ? socket.Url : urls.Relay, Audit = kind == ServiceKind.Audit ? socket.Url : urls.Audit,
         };
-        var process = new ServiceProcess(kind, system.Settings, second, socket);
+        var process = new ServiceProcess(kind, system.Settings, socket);
         await process.StartAsync();
         return (process, socket, second);
     }

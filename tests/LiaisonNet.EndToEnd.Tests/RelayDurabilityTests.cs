@@ -119,12 +119,16 @@ public sealed class RelayDurabilityTests(SystemFixture fixture) : IClassFixture<
     }
 
     /// <summary>Every acknowledged send is in its recipient's inbox exactly once, nothing else is, and the trail has one "sent" for each.</summary>
-    internal static async Task AssertEachOnceAsync(RunningSystem system, HashSet<(string MessageId, string Recipient)> expected)
+    internal static Task AssertEachOnceAsync(RunningSystem system, HashSet<(string MessageId, string Recipient)> expected) =>
+        AssertEachOnceAsync(system.ClientForUserAsync, expected);
+
+    /// <inheritdoc cref="AssertEachOnceAsync(RunningSystem, HashSet{ValueTuple{string, string}})"/>
+    internal static async Task AssertEachOnceAsync(Func<string, Task<LiaisonClient>> clientFor, HashSet<(string MessageId, string Recipient)> expected)
     {
         var found = new List<(string MessageId, string Recipient)>();
         for (var r = 0; r < RecipientUsers.Length; r++)
         {
-            using var recipient = await system.ClientForUserAsync(RecipientUsers[r]);
+            using var recipient = await clientFor(RecipientUsers[r]);
             found.AddRange((await AllOf(recipient)).Select(i => (i.MessageId, RecipientIds[r])));
         }
 
@@ -132,7 +136,7 @@ public sealed class RelayDurabilityTests(SystemFixture fixture) : IClassFixture<
         Assert.Equal(expected.Count, found.Count);
         Assert.True(expected.SetEquals(found));
 
-        using var auditor = await system.ClientForUserAsync("omarova");
+        using var auditor = await clientFor("omarova");
         var counts = await SentEventsAsync(auditor, expected.Count);
         Assert.Equal(expected.Count, counts.Count);
         Assert.All(expected, e => Assert.Equal(1, counts.GetValueOrDefault(e.MessageId)));

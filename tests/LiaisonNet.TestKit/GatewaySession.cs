@@ -30,9 +30,12 @@ public sealed class GatewaySession(Uri gateway) : IDisposable
         me.EnsureSuccessStatusCode();
     }
 
-    /// <summary>A SignalR connection to the inbox hub, authenticated by the session cookie only.</summary>
-    public HubConnection InboxHub() => new HubConnectionBuilder()
-        .WithUrl(new Uri(gateway, "/hubs/inbox"), options => options.Cookies = _cookies)
+    /// <summary>
+    /// A SignalR connection to the inbox hub, authenticated by the session cookie only: on the gateway signed in at, or
+    /// on another instance of it (<paramref name="on"/>; the cookie names a session every instance can read).
+    /// </summary>
+    public HubConnection InboxHub(Uri? on = null) => new HubConnectionBuilder()
+        .WithUrl(new Uri(on ?? gateway, "/hubs/inbox"), options => options.Cookies = _cookies)
         .Build();
 
     public Task<HttpResponseMessage> PostJsonAsync<T>(string path, T body) => Http.PostAsJsonAsync(new Uri(path, UriKind.Relative), body);

@@ -4,7 +4,7 @@ using LiaisonNet.ServiceDefaults.Hosting;
 namespace LiaisonNet.TestKit;
 
 /// <summary>
-/// A real PostgreSQL server for one test class, started by <c>infra/postgres/start.sh</c> (the script the README gives)
+/// A real PostgreSQL server for one test class, started by <c>infra/local/postgres.sh</c> (the script the README gives)
 /// in a folder of its own and listening only on a Unix socket there: no port to pick, none to lose to another process.
 /// </summary>
 public sealed class PostgresServer : IAsyncDisposable
@@ -38,7 +38,7 @@ public sealed class PostgresServer : IAsyncDisposable
             }
         }
 
-        return server._connectionStrings.Count == 5 ? server : throw new InvalidOperationException($"infra/postgres/start.sh printed no connection strings: {output}");
+        return server._connectionStrings.Count == 5 ? server : throw new InvalidOperationException($"infra/local/postgres.sh printed no connection strings: {output}");
     }
 
     /// <summary>Stops the server as a crash would (<c>pg_ctl stop -m immediate</c>): no checkpoint, recovery from the WAL at the next start.</summary>
@@ -49,7 +49,7 @@ public sealed class PostgresServer : IAsyncDisposable
 
     private async Task<string> RunScriptAsync()
     {
-        var script = Path.Combine(ServiceProcess.RepositoryRoot(), "infra", "postgres", "start.sh");
+        var script = Path.Combine(ServiceProcess.RepositoryRoot(), "infra", "local", "postgres.sh");
         var start = new ProcessStartInfo("bash") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(script);
         start.ArgumentList.Add("--dir");
@@ -78,7 +78,7 @@ public sealed class PostgresServer : IAsyncDisposable
         await RunAsync(start);
     }
 
-    private static async Task<string> RunAsync(ProcessStartInfo start)
+    internal static async Task<string> RunAsync(ProcessStartInfo start)
     {
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not run {start.FileName}.");
         var output = process.StandardOutput.ReadToEndAsync();

@@ -148,6 +148,9 @@ public sealed class RunningSystem : IAsyncDisposable
     /// <summary>Every routed endpoint of one running service, with the metadata declared where it was mapped.</summary>
     public IReadOnlyList<Microsoft.AspNetCore.Http.Endpoint> RoutesOf(ServiceKind kind) => _host.RoutesOf(kind);
 
+    /// <summary>The addresses a service really listens on, as its server reports them.</summary>
+    public IReadOnlyList<string> ListeningOn(ServiceKind kind) => _host.ListeningOn(kind);
+
     /// <summary>Stops one service (an outage), leaving the others running.</summary>
     public Task StopServiceAsync(ServiceKind kind) => _host.StopServiceAsync(kind);
 
@@ -160,7 +163,7 @@ public sealed class RunningSystem : IAsyncDisposable
     /// One service of this system, excluded from the host ("Host:Exclude"), as a process of its own that serves on this
     /// system's socket for it.
     /// </summary>
-    public ServiceProcess ProcessOf(ServiceKind kind) => new(kind, Settings, Urls, _listeners[kind.ToString()]);
+    public ServiceProcess ProcessOf(ServiceKind kind) => new(kind, Settings, _listeners[kind.ToString()]);
 
     public async ValueTask DisposeAsync()
     {

@@ -16,10 +16,16 @@ public sealed class ServiceProcess : IAsyncDisposable
     private readonly LoopbackListener _listener;
     private Process? _process;
 
-    public ServiceProcess(ServiceKind kind, IReadOnlyDictionary<string, string?> settings, ServiceUrls urls, LoopbackListener listener)
+    private readonly IReadOnlyDictionary<string, LoopbackListener> _more;
+    private readonly Queue<string> _output = new();
+
+    /// <param name="more">Further sockets the service serves on, by listener name (the identity server's "IdentityAdmin").</param>
+    public ServiceProcess(ServiceKind kind, IReadOnlyDictionary<string, string?> settings, LoopbackListener listener,
+        IReadOnlyDictionary<string, LoopbackListener>? more = null)
     {
         _kind = kind;
         _listener = listener;
+        _more = more ?? new Dictionary<string, LoopbackListener>();
         var name = $"LiaisonNet.{kind}";
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Debug" : "Release";
         var dll = Path.Combine(RepositoryRoot(), "services", name, "bin", configuration, "net10.0", $"{name}.dll");
@@ -28,7 +34,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             throw new FileNotFoundException($"{dll} is not built; build the solution first.");
         }
 
-        _url = new Uri(kind.Url(urls));
+        _url = new Uri(listener.Url);
         _start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         _start.ArgumentList.Add(dll);
         foreach (var (key, value) in settings.Where(s => s.Value is not null && !s.Key.StartsWith("Host:", StringComparison.Ordinal)))
@@ -47,20 +53,26 @@ public sealed class ServiceProcess : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
-        // The child inherits one duplicate of the socket; this process closes its copy once the child has it.
-        var handle = _listener.HandleForChild();
-        start.ArgumentList.Add($"--Liaison:ListenHandles:{_kind}={handle}");
+        // The child inherits one duplicate of each socket; this process closes its copies once the child has them.
+        var handles = new List<int>();
+        foreach (var (name, listener) in _more.Prepend(KeyValuePair.Create(_kind.ToString(), _listener)))
+        {
+            var handle = listener.HandleForChild();
+            handles.Add(handle);
+            start.ArgumentList.Add($"--Liaison:ListenHandles:{name}={handle}");
+        }
+
         try
         {
             _process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the service process.");
         }
         finally
         {
-            LoopbackListener.CloseHandle(handle);
+            handles.ForEach(LoopbackListener.CloseHandle);
         }
 
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
+        _process.OutputDataReceived += (_, line) => Keep(line.Data);
+        _process.ErrorDataReceived += (_, line) => Keep(line.Data);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
 
@@ -71,14 +83,16 @@ public sealed class ServiceProcess : IAsyncDisposable
         {
             if (_process.HasExited)
             {
-                throw new InvalidOperationException($"The service process exited with {_process.ExitCode} while starting.");
+                throw new InvalidOperationException($"The service process exited with {_process.ExitCode} while starting:{Environment.NewLine}{Output}");
             }
 
             try
             {
                 using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_url, "/health/live"))
                 {
-                    Version = System.Net.HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+                    // gRPC services speak cleartext HTTP/2 only; the browser-facing ones HTTP/1.1.
+                    Version = _kind.IsGrpcOnly() ? System.Net.HttpVersion.Version20 : System.Net.HttpVersion.Version11,
+                    VersionPolicy = HttpVersionPolicy.RequestVersionExact,
                 };
                 using var response = await http.SendAsync(request);
                 if (response.IsSuccessStatusCode)
@@ -92,7 +106,36 @@ public sealed class ServiceProcess : IAsyncDisposable
             }
         }
 
-        throw new TimeoutException($"The service did not answer on {_url} within 60 s.");
+        throw new TimeoutException($"The service did not answer on {_url} within 60 s:{Environment.NewLine}{Output}");
+    }
+
+    /// <summary>The last lines the process wrote (standard output and error), for a failure message.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return string.Join(Environment.NewLine, _output);
+            }
+        }
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.Enqueue(line);
+            while (_output.Count > 200)
+            {
+                _output.Dequeue();
+            }
+        }
     }
 
     /// <summary>SIGKILL: no shutdown, no flush; whatever was not on disk is gone.</summary>
@@ -111,7 +154,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         _process?.Dispose();
     }
 
-    internal static string RepositoryRoot()
+    public static string RepositoryRoot()
     {
         for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
         {

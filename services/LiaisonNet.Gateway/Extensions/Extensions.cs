@@ -5,6 +5,7 @@ using LiaisonNet.Protos.Directory.V1;
 using LiaisonNet.Protos.Relay.V1;
 using LiaisonNet.ServiceDefaults;
 using LiaisonNet.ServiceDefaults.Access;
+using LiaisonNet.ServiceDefaults.Grpc;
 using LiaisonNet.ServiceDefaults.Hosting;
 using LiaisonNet.ServiceDefaults.Security;
 using LiaisonNet.ServiceDefaults.Storage;
@@ -123,11 +124,12 @@ public static class Extensions
         }
         services.AddSingleton<InboxPumps>();
 
-        services.AddGrpcClient<DirectoryService.DirectoryServiceClient>(o => o.Address = new Uri(urls.Directory));
-        services.AddGrpcClient<RelayService.RelayServiceClient>(o => o.Address = new Uri(urls.Relay));
-        services.AddGrpcClient<LiaisonNet.Protos.Audit.V1.AuditService.AuditServiceClient>(o => o.Address = new Uri(urls.Audit));
-        services.AddGrpcClient<DirectoryAdminService.DirectoryAdminServiceClient>(o => o.Address = new Uri(urls.Directory));
-        services.AddGrpcClient<LiaisonNet.Protos.Identity.V1.AccountAdminService.AccountAdminServiceClient>(o => o.Address = new Uri(urls.IdentityAdmin));
+        // Each with the user's own token per call; several instances of a service are used in the order given.
+        services.AddLiaisonGrpcClient<DirectoryService.DirectoryServiceClient>(u => u.Directory);
+        services.AddLiaisonGrpcClient<RelayService.RelayServiceClient>(u => u.Relay);
+        services.AddLiaisonGrpcClient<LiaisonNet.Protos.Audit.V1.AuditService.AuditServiceClient>(u => u.Audit);
+        services.AddLiaisonGrpcClient<DirectoryAdminService.DirectoryAdminServiceClient>(u => u.Directory);
+        services.AddLiaisonGrpcClient<LiaisonNet.Protos.Identity.V1.AccountAdminService.AccountAdminServiceClient>(u => u.IdentityAdmin);
         return builder;
     }
 

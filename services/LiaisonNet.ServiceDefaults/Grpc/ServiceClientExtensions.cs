@@ -2,7 +2,9 @@ using LiaisonNet.Client;
 using LiaisonNet.Client.Auth;
 using LiaisonNet.ServiceDefaults.Hosting;
 using LiaisonNet.ServiceDefaults.Security;
+using Grpc.Net.Client.Balancer;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace LiaisonNet.ServiceDefaults.Grpc;
@@ -33,10 +35,41 @@ public static class ServiceClientExtensions
         return services;
     }
 
+    /// <summary>
+    /// A typed gRPC client to another LiaisonNet service at the address <paramref name="address"/> picks from the
+    /// settings: one URL, or several instances separated by commas, used in the order given (the first preferred, the
+    /// next when it stops answering).
+    /// </summary>
+    public static IHttpClientBuilder AddLiaisonGrpcClient<TClient>(this IServiceCollection services, Func<ServiceUrls, string> address)
+        where TClient : class
+    {
+        services.TryAddSingleton<ResolverFactory>(sp => ServiceAddresses.Resolver(name =>
+            ServiceAddresses.Parse(sp.GetRequiredService<IOptions<LiaisonOptions>>().Value.Urls.Named(name))));
+        IReadOnlyList<Uri> Instances(IServiceProvider sp) => ServiceAddresses.Parse(address(sp.GetRequiredService<IOptions<LiaisonOptions>>().Value.Urls));
+        string NameOf(IServiceProvider sp) => sp.GetRequiredService<IOptions<LiaisonOptions>>().Value.Urls.NameOf(address);
+        return services.AddGrpcClient<TClient>((sp, o) => o.Address = Instances(sp) is [var single] ? single : ServiceAddresses.Target(NameOf(sp)))
+            .ConfigureChannel((sp, channel) =>
+            {
+                if (Instances(sp) is { Count: > 1 } all)
+                {
+                    ServiceAddresses.ConfigureBalancing(channel, all, inOrder: true, sp.GetRequiredService<ResolverFactory>());
+                }
+            })
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                EnableMultipleHttp2Connections = true,
+                PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+                ConnectTimeout = TimeSpan.FromSeconds(5),
+                // A peer that vanished without closing its connections is noticed within seconds.
+                KeepAlivePingDelay = TimeSpan.FromSeconds(20),
+                KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
+            });
+    }
+
     /// <summary>A typed gRPC client to another LiaisonNet service, authenticated with this service's own token, with a deadline on every unary call.</summary>
     public static IHttpClientBuilder AddServiceGrpcClient<TClient>(this IServiceCollection services, Func<ServiceUrls, string> address, TimeSpan? deadline = null)
         where TClient : class =>
-        services.AddGrpcClient<TClient>((sp, o) => o.Address = new Uri(address(sp.GetRequiredService<IOptions<LiaisonOptions>>().Value.Urls)))
+        services.AddLiaisonGrpcClient<TClient>(address)
             .AddCallCredentials(async (context, metadata, sp) =>
                 metadata.Add("Authorization", $"Bearer {await sp.GetRequiredService<ITokenSource>().GetAccessTokenAsync(context.CancellationToken)}"))
             .ConfigureChannel(channel => channel.UnsafeUseInsecureChannelCallCredentials = true)

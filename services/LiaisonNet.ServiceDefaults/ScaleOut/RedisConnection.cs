@@ -16,7 +16,15 @@ public static class RedisConnection
     {
         try
         {
-            options = ConfigurationOptions.Parse(value);
+            // A Unix socket path first (StackExchange.Redis reads a path as a host name), then the usual options after it.
+            var parts = value.Split(',', 2, StringSplitOptions.TrimEntries);
+            var socket = parts[0].StartsWith('/') ? parts[0] : null;
+            options = socket is null ? ConfigurationOptions.Parse(value) : parts.Length > 1 ? ConfigurationOptions.Parse(parts[1]) : new ConfigurationOptions();
+            if (socket is not null)
+            {
+                options.EndPoints.Add(new System.Net.Sockets.UnixDomainSocketEndPoint(socket));
+            }
+
             options.AbortOnConnectFail = false;
             options.ConnectTimeout = 2_000;
             options.SyncTimeout = 1_000;

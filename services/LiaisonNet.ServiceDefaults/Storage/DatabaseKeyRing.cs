@@ -1,4 +1,5 @@
 using System.Xml.Linq;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.Repositories;
 
 namespace LiaisonNet.ServiceDefaults.Storage;
@@ -70,4 +71,22 @@ public sealed class DatabaseKeyRing(ServiceDatabase database) : IXmlRepository
             return false;
         }
     }
+}
+
+/// <summary>
+/// Makes sure the shared key ring holds a key before this instance protects anything, one instance at a time: the
+/// first to start makes the key, the others find it, so no two instances begin with keys the other has not seen.
+/// </summary>
+public sealed class KeyRingWarmUp(ServiceDatabase database, IDataProtectionProvider protection) : Microsoft.Extensions.Hosting.IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await database.LockAsync(connection, transaction, "dataprotection-keys", cancellationToken);
+        protection.CreateProtector("LiaisonNet.KeyRingWarmUp").Protect([1]);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -15,6 +15,8 @@ public sealed class PostgresDatabase : ServiceDatabase, IAsyncDisposable
     {
         Source = setting;
         var builder = new NpgsqlConnectionStringBuilder(connectionString) { Options = "-c synchronous_commit=on" };
+        // Which process a connection (and so a lease) belongs to, as the server's activity views show it.
+        builder.ApplicationName ??= $"liaisonnet {setting} pid {Environment.ProcessId}";
         _source = new NpgsqlDataSourceBuilder(builder.ConnectionString).Build();
     }
 
@@ -36,6 +38,20 @@ public sealed class PostgresDatabase : ServiceDatabase, IAsyncDisposable
     {
         await using var command = connection.Command("SELECT pg_try_advisory_lock(@key)", null, ("@key", LockKey("lease:" + name)));
         return await command.ExecuteScalarAsync(cancellationToken) is true;
+    }
+
+    /// <summary>The application name of the process holding the lease <paramref name="name"/> (see <c>pg_stat_activity</c>), or null when none does.</summary>
+    public async Task<string?> LeaseHolderAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var key = LockKey("lease:" + name);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.Command("""
+            SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+              AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+              AND l.classid::bigint = @high AND l.objid::bigint = @low
+            """, null, ("@high", (key >> 32) & 0xFFFF_FFFFL), ("@low", key & 0xFFFF_FFFFL));
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
     }
 
     public ValueTask DisposeAsync() => _source.DisposeAsync();

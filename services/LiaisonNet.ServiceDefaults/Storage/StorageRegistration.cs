@@ -33,7 +33,7 @@ public static class StorageRegistration
         if (string.IsNullOrWhiteSpace(connectionString))
         {
             throw new StorageUnavailableException(
-                $"Liaison:Storage is Postgres, but {setting} is not set: give the connection string of the {kind} service's own database (infra/postgres/start.sh prints one).");
+                $"Liaison:Storage is Postgres, but {setting} is not set: give the connection string of the {kind} service's own database (infra/local/postgres.sh prints one).");
         }
 
         try

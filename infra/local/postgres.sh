@@ -3,14 +3,14 @@
 # database per service and an owner role for them, and prints the connection strings, one per line, as
 # ConnectionStrings__<Service>=... (the names the services read them by).
 #
-#   infra/postgres/start.sh [--dir DIR] [--port PORT] [--shell]
+#   infra/local/postgres.sh [--dir DIR] [--port PORT] [--shell]
 #
 #   --dir DIR    where the cluster lives (created when missing; a temporary folder by default). A folder that already
 #                holds a cluster is started as it is: its databases and data are kept.
 #   --port PORT  also listen on 127.0.0.1:PORT, with a password; without it the server listens only on a Unix
 #                socket inside DIR, so nothing else on the machine can take or reach its port.
 #   --shell      print `export NAME='value'` lines instead, Liaison__Storage=Postgres among them, for
-#                eval "$(infra/postgres/start.sh --shell)" before starting LiaisonNet.
+#                eval "$(infra/local/postgres.sh --shell)" before starting LiaisonNet.
 #
 # Stop it with: pg_ctl -D DIR/data stop -m fast   (as the postgres user when started as root).
 # PostgreSQL refuses to run as root: as root, the server runs as the postgres user.
