@@ -111,7 +111,7 @@ public static class Harness
             report.Add("relay", "failed sends", sends.Errors, "sends");
         }
 
-        var push = await PushLatencyAsync(system, sender, options.PushRate, options.Phase);
+        var push = await PushLatencyAsync(() => system.GatewaySessionAsync("khodjaev"), () => system.ClientForUserAsync("khodjaev"), sender, options.PushRate, options.Phase);
         report.Add("relay", $"send-to-push p99 at {options.PushRate}/s", push.P99Ms, "ms", "SignalR echo p99", push.P99Ms / signalR.P99Ms, "≤ 2", push.P99Ms / signalR.P99Ms <= 2);
         report.Add("relay", "pushes received", 100.0 * push.Operations / Math.Max(1, push.Operations + push.Errors), "%");
 
@@ -229,10 +229,53 @@ public static class Harness
         return Load.Summarise(latencies, 0, stopwatch.Elapsed.TotalSeconds);
     }
 
-    /// <summary>Open loop at a fixed rate: from the send call to the recipient's SignalR client receiving the message.</summary>
-    private static async Task<LoadResult> PushLatencyAsync(RunningSystem system, LiaisonClient sender, int perSecond, TimeSpan duration)
+    /// <summary>
+    /// The same two figures for the embedded host (on SQLite, then on PostgreSQL) and for the scaled-out topology (two
+    /// instances of each service behind HAProxy, Redis, PostgreSQL): durable sends a second, and send-to-push p99 at a
+    /// fixed rate, the sender going through the load balancer and the recipient's browser through it to either gateway.
+    /// </summary>
+    public static async Task TopologyAsync(HarnessOptions options, Report report)
     {
-        using var recipient = await system.GatewaySessionAsync("khodjaev");
+        const int PushRate = 100;
+        async Task MeasureAsync(string mode, LiaisonClient sender, Func<Task<GatewaySession>> session, Func<Task<LiaisonClient>> reader)
+        {
+            var sends = await Load.ClosedLoopAsync(options.Concurrency * 4, options.Phase, async (worker, n) =>
+                await sender.Relay.SendMessageAsync(Message($"bench-{mode}-{worker}-{n}-{Guid.NewGuid():n}")));
+            report.Add(mode, "durable sends", sends.PerSecond, "sends/s");
+            report.Add(mode, "durable send p99", sends.P99Ms, "ms");
+            var push = await PushLatencyAsync(session, reader, sender, PushRate, options.Phase);
+            report.Add(mode, $"send-to-push p99 at {PushRate}/s", push.P99Ms, "ms");
+            report.Add(mode, "pushes received", 100.0 * push.Operations / Math.Max(1, push.Operations + push.Errors), "%");
+        }
+
+        Console.WriteLine("Embedded host, SQLite");
+        await using (var embedded = await RunningSystem.StartAsync(new Dictionary<string, string?> { ["Liaison:Storage"] = "Sqlite", ["Logging:LogLevel:LiaisonNet"] = "Error" }))
+        {
+            using var sender = await embedded.ClientForUserAsync("sattarkhanov");
+            await MeasureAsync("embedded-sqlite", sender, () => embedded.GatewaySessionAsync("khodjaev"), () => embedded.ClientForUserAsync("khodjaev"));
+        }
+
+        Console.WriteLine("Embedded host, PostgreSQL");
+        await using (var postgres = await PostgresServer.StartAsync())
+        await using (var embedded = await RunningSystem.StartAsync(new Dictionary<string, string?>(postgres.Settings) { ["Logging:LogLevel:LiaisonNet"] = "Error" }))
+        {
+            using var sender = await embedded.ClientForUserAsync("sattarkhanov");
+            await MeasureAsync("embedded-postgres", sender, () => embedded.GatewaySessionAsync("khodjaev"), () => embedded.ClientForUserAsync("khodjaev"));
+        }
+
+        Console.WriteLine("Scaled-out topology");
+        await using var topology = await Topology.StartAsync(new Dictionary<string, string?> { ["Logging:LogLevel:LiaisonNet"] = "Error" });
+        using (var sender = await topology.ClientForUserAsync("sattarkhanov"))
+        {
+            await MeasureAsync("topology", sender, () => topology.GatewaySessionAsync("khodjaev"), () => topology.ClientForUserAsync("khodjaev"));
+        }
+    }
+
+    /// <summary>Open loop at a fixed rate: from the send call to the recipient's SignalR client receiving the message.</summary>
+    private static async Task<LoadResult> PushLatencyAsync(Func<Task<GatewaySession>> session, Func<Task<LiaisonClient>> reader, LiaisonClient sender, int perSecond,
+        TimeSpan duration)
+    {
+        using var recipient = await session();
         var waiting = new System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource<long>>();
         await using var hub = recipient.InboxHub();
         hub.On<InboxItemDto>("MessageReceived", item =>
@@ -244,11 +287,11 @@ public static class Harness
         });
         await hub.StartAsync();
         // Subscribe after everything already in the inbox (the earlier phases sent thousands of messages to it).
-        using var reader = await system.ClientForUserAsync("khodjaev");
+        using var inbox = await reader();
         var cursor = 0L;
         while (true)
         {
-            var page = await reader.Relay.ListInboxAsync(new ListInboxRequest { AfterCursor = cursor, Limit = 200 });
+            var page = await inbox.Relay.ListInboxAsync(new ListInboxRequest { AfterCursor = cursor, Limit = 200 });
             if (page.Items.Count == 0)
             {
                 break;

@@ -5,9 +5,19 @@ using LiaisonNet.Benchmarks;
 // dotnet run -c Release --project tests/LiaisonNet.Benchmarks [-- quick] [--out FILE]
 // dotnet run -c Release --project tests/LiaisonNet.Benchmarks -- micro [BenchmarkDotNet arguments]
 // dotnet run -c Release --project tests/LiaisonNet.Benchmarks -- postgres     (only the relay on PostgreSQL against its baseline)
+// dotnet run -c Release --project tests/LiaisonNet.Benchmarks -- topology     (sends and pushes: embedded host beside the scaled-out topology)
 if (args.Length > 0 && args[0] == "micro")
 {
     BenchmarkSwitcher.FromAssembly(typeof(Harness).Assembly).Run(args[1..]);
+    return 0;
+}
+
+if (args.Length > 0 && args[0] == "topology")
+{
+    var topology = new Report { Mode = "topology" };
+    await Harness.TopologyAsync(HarnessOptions.Full, topology);
+    Console.WriteLine();
+    Console.WriteLine(topology.Table());
     return 0;
 }
 
