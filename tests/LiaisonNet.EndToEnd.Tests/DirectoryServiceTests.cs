@@ -274,7 +274,7 @@ public sealed class DirectoryServiceTests(SystemFixture fixture) : IClassFixture
         Assert.NotEmpty((await client.Directory.SearchOfficersAsync(request)).Officers);
     }
 
-    private static OfficerInput Officer(string id, string native, string latin) => new()
+    internal static OfficerInput Officer(string id, string native, string latin) => new()
     {
         Id = id, NativeName = native, LatinName = latin, Rank = "Captain", Posting = "Khorgos",
         Languages = { new Protos.Directory.V1.LanguageSkill { Language = "kk", Level = "native" } },

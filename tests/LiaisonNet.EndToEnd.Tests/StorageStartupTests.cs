@@ -22,7 +22,7 @@ public sealed class StorageStartupTests : IDisposable
         var first = new StringWriter();
         await EmbeddedHost.MigrateAsync(["--data", _folder], first);
         var applied = first.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(4, applied.Length);
+        Assert.Equal(5, applied.Length);
         Assert.All(applied, line => Assert.Contains(": applied ", line, StringComparison.Ordinal));
         Assert.Contains(applied, line => line.StartsWith("Identity ", StringComparison.Ordinal) && line.Contains("_Initial", StringComparison.Ordinal));
 

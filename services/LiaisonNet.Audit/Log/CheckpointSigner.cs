@@ -1,3 +1,4 @@
+using LiaisonNet.ServiceDefaults.Storage;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -25,6 +26,8 @@ public sealed class CheckpointSigner : IDisposable
         var root = options.Value.DataFolderFor(ServiceKind.Audit.DataFolderName());
         var folder = Path.Combine(root, "checkpoint-keys");
         Directory.CreateDirectory(folder);
+        // Instances sharing the folder start one after another here: the first makes the key, the others find it.
+        using var exclusive = FolderLock.Take(folder, "keys");
         var legacy = Path.Combine(root, "checkpoint-signing-key.pem");
         if (File.Exists(legacy) && !Directory.EnumerateFiles(folder, "checkpoint-*.pem").Any())
         {
@@ -42,11 +45,7 @@ public sealed class CheckpointSigner : IDisposable
             var from = DateTimeOffset.FromUnixTimeSeconds(Math.Max(now.ToUnixTimeSeconds(), files.Count == 0 ? 0 : files[^1].From.ToUnixTimeSeconds() + 1));
             using var created = ECDsa.Create(ECCurve.NamedCurves.nistP256);
             var path = Path.Combine(folder, $"checkpoint-{from.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)}.pem");
-            File.WriteAllText(path, created.ExportPkcs8PrivateKeyPem());
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            }
+            FolderLock.WriteAtomically(path, created.ExportPkcs8PrivateKeyPem(), UnixFileMode.UserRead | UnixFileMode.UserWrite);
 
             files.Add((path, from));
             RotatedAtStart = files.Count > 1;

@@ -161,13 +161,19 @@ public static class Extensions
             .WithAccessRule(AccessRule.Anonymous("Starts the sign-in at the identity server; returns only to a local address."));
         // Ends the gateway session, revokes its refresh token, then ends the identity server's session too
         // (RP-initiated logout), so that the next sign-in asks for the password again.
-        app.MapPost("/account/logout", async (HttpContext context, TokenRefresher refresher) =>
+        app.MapPost("/account/logout", async (HttpContext context, TokenRefresher refresher, LiaisonNet.ServiceDefaults.ScaleOut.IInstanceSignals signals) =>
         {
             var session = await context.AuthenticateAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             if (!session.Succeeded)
             {
                 return Results.LocalRedirect("/");
+            }
+
+            // The session's live connections close now, on whichever gateway instance holds them.
+            if (session.Principal?.FindFirst(ServerSideTickets.SessionClaim)?.Value is { } key)
+            {
+                signals.Publish(InboxPumps.SessionEndedSignal, key);
             }
 
             await refresher.RevokeAsync(session.Properties, context.RequestAborted);

@@ -22,13 +22,27 @@ namespace LiaisonNet.Gateway.Hubs;
 /// renew it (account disabled, tokens revoked).</item>
 /// </list>
 /// </summary>
-public sealed class InboxPumps(
-    RelayService.RelayServiceClient relay, IHubContext<InboxHub, IInboxClient> hub, ServerSideTickets sessions, TokenRefresher refresher,
-    IOptions<GatewayOptions> options, ILogger<InboxPumps> logger) : IDisposable
+public sealed class InboxPumps : IDisposable
 {
+    /// <summary>The instance signal of a session signed out on some gateway instance (its key): its connections close on every instance.</summary>
+    public const string SessionEndedSignal = "session-ended";
+
     /// <summary>Items waiting for one slow connection; past it, the connection is closed and catches up when it reconnects.</summary>
     private const int BacklogLimit = 10_000;
     private const int CatchUpPage = 200;
+
+    public InboxPumps(
+        RelayService.RelayServiceClient relay, IHubContext<InboxHub, IInboxClient> hub, ServerSideTickets sessions, TokenRefresher refresher,
+        IOptions<GatewayOptions> options, ServiceDefaults.ScaleOut.IInstanceSignals signals, ILogger<InboxPumps> logger)
+    {
+        _relay = relay;
+        _hub = hub;
+        _sessions = sessions;
+        _refresher = refresher;
+        _options = options;
+        _logger = logger;
+        signals.Subscribe(SessionEndedSignal, EndSession);
+    }
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Feed> _feeds = new(StringComparer.Ordinal);
@@ -66,6 +80,21 @@ public sealed class InboxPumps(
 
         replaced?.Invoke();
         listener.Start();
+    }
+
+    /// <summary>Closes every connection of a session here (signed out on this instance or another).</summary>
+    public void EndSession(string sessionKey)
+    {
+        List<Listener> ending;
+        lock (_gate)
+        {
+            ending = [.. _listeners.Values.Where(l => string.Equals(l.SessionKey, sessionKey, StringComparison.Ordinal))];
+        }
+
+        foreach (var listener in ending)
+        {
+            listener.Close("the session was signed out");
+        }
     }
 
     public void Stop(string connectionId)
@@ -461,10 +490,10 @@ public sealed class InboxPumps(
         }
     }
 
-    private readonly RelayService.RelayServiceClient _relay = relay;
-    private readonly IHubContext<InboxHub, IInboxClient> _hub = hub;
-    private readonly ServerSideTickets _sessions = sessions;
-    private readonly TokenRefresher _refresher = refresher;
-    private readonly IOptions<GatewayOptions> _options = options;
-    private readonly ILogger<InboxPumps> _logger = logger;
+    private readonly RelayService.RelayServiceClient _relay;
+    private readonly IHubContext<InboxHub, IInboxClient> _hub;
+    private readonly ServerSideTickets _sessions;
+    private readonly TokenRefresher _refresher;
+    private readonly IOptions<GatewayOptions> _options;
+    private readonly ILogger<InboxPumps> _logger;
 }

@@ -1,3 +1,4 @@
+using Polly;
 using Grpc.Core;
 using LiaisonNet.Protos.Audit.V1;
 using Microsoft.Extensions.Hosting;
@@ -18,6 +19,28 @@ public sealed class OutboxDispatcher(
     private static readonly TimeSpan Idle = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
 
+    // A deadline on every delivery, and a breaker that stops calling an audit service that keeps failing: the events
+    // wait in the outbox, which is where they are safe.
+    private readonly Polly.ResiliencePipeline _delivery = new Polly.ResiliencePipelineBuilder { Name = "audit-delivery" }
+        .AddCircuitBreaker(new Polly.CircuitBreaker.CircuitBreakerStrategyOptions
+        {
+            ShouldHandle = new Polly.PredicateBuilder()
+                .Handle<RpcException>(e => e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Unknown)
+                .Handle<HttpRequestException>()
+                .Handle<Polly.Timeout.TimeoutRejectedException>(),
+            FailureRatio = 0.5,
+            MinimumThroughput = 3,
+            SamplingDuration = TimeSpan.FromSeconds(30),
+            BreakDuration = TimeSpan.FromSeconds(5),
+            OnOpened = _ =>
+            {
+                logger.LogWarning("The audit service keeps failing: deliveries pause for 5 s, events wait in the outbox");
+                return default;
+            },
+        })
+        .AddTimeout(TimeSpan.FromSeconds(15))
+        .Build();
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => leases.RunAsync("audit-outbox", DeliverAsync, stoppingToken);
 
     private async Task DeliverAsync(CancellationToken stoppingToken)
@@ -34,7 +57,8 @@ public sealed class OutboxDispatcher(
                     continue;
                 }
 
-                await audit.AppendAsync(new AppendRequest { Events = { batch.Select(b => b.Event) } }, cancellationToken: stoppingToken);
+                var request = new AppendRequest { Events = { batch.Select(b => b.Event) } };
+                await _delivery.ExecuteAsync(async token => await audit.AppendAsync(request, cancellationToken: token), stoppingToken);
                 await store.RemoveFromOutboxAsync([.. batch.Select(e => e.Seq)], stoppingToken);
                 backoff = TimeSpan.FromMilliseconds(200);
             }
@@ -42,7 +66,7 @@ public sealed class OutboxDispatcher(
             {
                 return;
             }
-            catch (Exception ex) when (ex is RpcException or HttpRequestException or Client.Auth.TokenRequestException)
+            catch (Exception ex) when (ex is RpcException or HttpRequestException or Client.Auth.TokenRequestException or Polly.ExecutionRejectedException)
             {
                 logger.LogWarning("Audit delivery failed, retrying in {Backoff}: {Error}", backoff, ex.Message);
                 await Task.Delay(backoff, stoppingToken);
