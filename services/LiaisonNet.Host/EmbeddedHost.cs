@@ -132,6 +132,10 @@ public sealed class EmbeddedHost : IAsyncDisposable
     /// <summary>Every routed endpoint (gRPC methods, HTTP routes, hubs) of one running service, with its metadata.</summary>
     public IReadOnlyList<Endpoint> RoutesOf(ServiceKind kind) => [.. _apps[kind].Services.GetRequiredService<EndpointDataSource>().Endpoints];
 
+    /// <summary>A service object of one running application, for a test that looks at its state.</summary>
+    public T ServiceOf<T>(ServiceKind kind)
+        where T : notnull => _apps[kind].Services.GetRequiredService<T>();
+
     /// <summary>Stops one service (as an outage would), leaving the others running.</summary>
     public async Task StopServiceAsync(ServiceKind kind)
     {

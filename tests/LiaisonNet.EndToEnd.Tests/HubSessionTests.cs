@@ -20,6 +20,67 @@ public sealed class HubSessionTests : IAsyncLifetime
     public async Task DisposeAsync() => await _system.DisposeAsync();
 
     [Fact]
+    public async Task AUsersConnectionsShareOneRelaySubscriptionAndEachGetsEveryMessageOnce()
+    {
+        var pumps = _system.ServiceOf<LiaisonNet.Gateway.Hubs.InboxPumps>(LiaisonNet.ServiceDefaults.Hosting.ServiceKind.Gateway);
+        var before = pumps.Feeds;
+        using var first = await _system.GatewaySessionAsync("zhaksylykova");
+        using var second = await _system.GatewaySessionAsync("zhaksylykova");
+        var received = new[] { new System.Collections.Concurrent.ConcurrentQueue<string>(), new(), new() };
+        var hubs = new[] { first.InboxHub(), first.InboxHub(), second.InboxHub() };
+        try
+        {
+            for (var i = 0; i < hubs.Length; i++)
+            {
+                var queue = received[i];
+                hubs[i].On<LiaisonNet.Gateway.Api.InboxItemDto>("MessageReceived", item => queue.Enqueue(item.MessageId));
+                await hubs[i].StartAsync();
+                await hubs[i].InvokeAsync("Subscribe", 0L);
+            }
+
+            // Three connections of one user (two tabs of one session, another session): one relay stream between them.
+            Assert.Equal(before + 1, pumps.Feeds);
+            using var sender = await _system.ClientForUserAsync("sattarkhanov");
+            var sent = new List<string>();
+            for (var n = 0; n < 5; n++)
+            {
+                sent.Add((await sender.Relay.SendMessageAsync(new LiaisonNet.Protos.Relay.V1.SendMessageRequest
+                {
+                    ClientMessageId = Guid.NewGuid().ToString(), ActionRecipients = { "kz-cus-zhaksylykova" }, Precedence = LiaisonNet.Protos.Relay.V1.Precedence.Routine,
+                    Subject = $"Fan-out {n}",
+                })).MessageId);
+            }
+
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (received.Any(q => !sent.All(q.Contains)) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+
+            foreach (var queue in received)
+            {
+                var mine = queue.Where(sent.Contains).ToList();
+                Assert.Equal(sent, mine);
+            }
+        }
+        finally
+        {
+            foreach (var hub in hubs)
+            {
+                await hub.DisposeAsync();
+            }
+        }
+
+        var closedBy = DateTime.UtcNow.AddSeconds(10);
+        while (pumps.Feeds > before && DateTime.UtcNow < closedBy)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(before, pumps.Feeds);
+    }
+
+    [Fact]
     public async Task SigningOutClosesTheLiveConnection()
     {
         using var session = await _system.GatewaySessionAsync("rahimov");

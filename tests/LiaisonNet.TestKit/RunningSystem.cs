@@ -148,6 +148,10 @@ public sealed class RunningSystem : IAsyncDisposable
     /// <summary>Every routed endpoint of one running service, with the metadata declared where it was mapped.</summary>
     public IReadOnlyList<Microsoft.AspNetCore.Http.Endpoint> RoutesOf(ServiceKind kind) => _host.RoutesOf(kind);
 
+    /// <summary>A service object of one running application.</summary>
+    public T ServiceOf<T>(ServiceKind kind)
+        where T : notnull => _host.ServiceOf<T>(kind);
+
     /// <summary>The addresses a service really listens on, as its server reports them.</summary>
     public IReadOnlyList<string> ListeningOn(ServiceKind kind) => _host.ListeningOn(kind);
 
