@@ -190,7 +190,7 @@ public sealed class PostgresRelayTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task TwoAuditProcessesOnOneDatabaseReceivingTheSameEventsKeepOneLogWhichBothMonitorsVerify()
+    public async Task TwoAuditProcessesOnOneDatabaseReceivingTheSameEventsKeepOneLogWhoseMonitorVerdictBothReport()
     {
         await using var postgres = await PostgresServer.StartAsync();
         await using var system = await RunningSystem.StartAsync(new Dictionary<string, string?>(postgres.Settings) { ["Audit:VerifyInterval"] = "00:00:01" });
@@ -246,7 +246,8 @@ public sealed class PostgresRelayTests(ITestOutputHelper output)
         Assert.Equal(events.Count, ids.Count);
         Assert.Equal(events.Count, ids.Distinct().Count());
 
-        // The monitors re-read the stored log of that size and find it whole, in each process.
+        // The monitor (in whichever process holds its lease) re-reads the stored log of that size and finds it whole;
+        // both processes report its verdict.
         await Expect.SavedCheckpointCoversAsync(system.DataPath, a.TreeSize);
         foreach (var audit in new[] { system.Urls.Audit, secondUrls.Audit })
         {

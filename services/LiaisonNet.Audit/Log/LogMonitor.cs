@@ -20,21 +20,28 @@ public sealed class AuditOptions
 }
 
 /// <summary>
-/// Re-verifies the stored log on a schedule. A failure is an error in the log and a degraded health check
-/// ("audit-log-integrity" in /health/ready) until a later check passes.
+/// Re-verifies the stored log on a schedule, in one audit instance at a time (the lease "audit.monitor"). A failure is
+/// an error in the log and a degraded health check ("audit-log-integrity" in /health/ready) until a later check
+/// passes; the verifying instance writes its verdict into the shared data folder, and every other instance's health
+/// check reports that verdict.
 /// </summary>
 public sealed class LogMonitor(
     AuditLog log, Microsoft.Extensions.Options.IOptions<AuditOptions> options, Microsoft.Extensions.Options.IOptions<ServiceDefaults.Hosting.LiaisonOptions> liaison,
-    ILogger<LogMonitor> logger) : BackgroundService, IHealthCheck
+    ServiceDefaults.Storage.WorkLeases leases, ILogger<LogMonitor> logger) : BackgroundService, IHealthCheck
 {
     /// <summary>The last tree head verified (size and root), kept across restarts: the next check must extend it.</summary>
     private string SavedPath => Path.Combine(liaison.Value.DataFolderFor(ServiceDefaults.Hosting.ServiceKind.Audit.DataFolderName()), "last-verified-checkpoint.txt");
+
+    /// <summary>The verdict of the instance that verified last: valid or failed, the size, the detail.</summary>
+    private string VerdictPath => Path.Combine(liaison.Value.DataFolderFor(ServiceDefaults.Hosting.ServiceKind.Audit.DataFolderName()), "last-verification.txt");
 
     private volatile VerificationResult? _last;
 
     public VerificationResult? Last => _last;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => leases.RunAsync("audit.monitor", MonitorAsync, stoppingToken);
+
+    private async Task MonitorAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.VerifyInterval);
         do
@@ -83,6 +90,8 @@ public sealed class LogMonitor(
                 }
 
                 _last = result;
+                ServiceDefaults.Storage.FolderLock.WriteAtomically(VerdictPath,
+                    $"{(result.Valid ? "valid" : "failed")}\t{result.TreeSize.ToString(System.Globalization.CultureInfo.InvariantCulture)}\t{result.Detail.ReplaceLineEndings(" ")}");
             }
             catch (Exception ex) when (ex is System.Data.Common.DbException or IOException)
             {
@@ -105,10 +114,26 @@ public sealed class LogMonitor(
     }
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(_last switch
+        Task.FromResult((_last ?? ReadVerdict()) switch
         {
             null => HealthCheckResult.Healthy("Not verified yet."),
             { Valid: true } ok => HealthCheckResult.Healthy(ok.Detail),
             var failed => HealthCheckResult.Degraded($"Audit log integrity: {failed.Detail}"),
         });
+
+    /// <summary>What the verifying instance found, when this one does not verify.</summary>
+    private VerificationResult? ReadVerdict()
+    {
+        try
+        {
+            var parts = File.Exists(VerdictPath) ? File.ReadAllText(VerdictPath).Split('\t', 3) : [];
+            return parts.Length == 3 && long.TryParse(parts[1], System.Globalization.CultureInfo.InvariantCulture, out var size)
+                ? new VerificationResult(parts[0] == "valid", size, parts[2])
+                : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
 }
