@@ -12,6 +12,22 @@ public sealed class GatewayRoutesTests(SystemFixture fixture) : IClassFixture<Sy
     private RunningSystem System => fixture.System;
 
     [Fact]
+    public async Task TheSystemsAddressesAreOpenToAnyoneAndAreNothingButAddresses()
+    {
+        using var anonymous = new HttpClient { BaseAddress = new Uri(System.Urls.Gateway) };
+        using var answer = await anonymous.GetAsync(new Uri("/.well-known/liaisonnet", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        var body = global::System.Text.Json.JsonDocument.Parse(await answer.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(["issuer", "directory", "relay", "audit", "accounts"], body.EnumerateObject().Select(p => p.Name));
+        Assert.All(body.EnumerateObject(), p => Assert.True(Uri.TryCreate(p.Value.GetString(), UriKind.Absolute, out _), $"{p.Name} is not an address"));
+        Assert.Equal(System.Urls.Issuer.ToString(), body.GetProperty("issuer").GetString());
+
+        // Read only: a POST there matches no route, and a request without a route's rule is refused.
+        using var post = await anonymous.PostAsync(new Uri("/.well-known/liaisonnet", UriKind.Relative), new StringContent("{}"));
+        Assert.Equal(HttpStatusCode.Unauthorized, post.StatusCode);
+    }
+
+    [Fact]
     public async Task TheRecipientRepliesAndTheSenderSeesItInSentWithEveryField()
     {
         using var sender = await System.GatewaySessionAsync("sattarkhanov");

@@ -14,6 +14,7 @@ namespace LiaisonNet.EndToEnd.Tests;
 
 /// <summary>Instances of the scaled-out system killed with SIGKILL while officers work: each test on a topology of its own.</summary>
 [Trait("Storage", "PostgresOnly")]
+[Trait("Scale", "Topology")]
 public sealed class TopologyFailoverTests
 {
     [Fact]

@@ -29,6 +29,7 @@ public sealed class TopologyFixture : IAsyncLifetime
 
 /// <summary>The scaled-out system working as one: live push across gateways and relays, shared sessions, limits counted across instances, Redis away.</summary>
 [Trait("Storage", "PostgresOnly")]
+[Trait("Scale", "Topology")]
 public sealed class TopologyTests(TopologyFixture fixture) : IClassFixture<TopologyFixture>
 {
     private Topology Topology => fixture.Topology;

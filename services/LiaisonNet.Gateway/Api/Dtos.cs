@@ -173,3 +173,6 @@ public static class PrecedenceNames
         _ => Precedence.Unspecified,
     };
 }
+
+/// <summary>The services' addresses (several instances separated by commas), for clients given only the gateway's address.</summary>
+public sealed record SystemEndpointsDto(string Issuer, string Directory, string Relay, string Audit, string Accounts);

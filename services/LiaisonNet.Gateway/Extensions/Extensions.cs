@@ -186,6 +186,13 @@ public static class Extensions
             return Results.SignOut(properties, [OpenIdConnectDefaults.AuthenticationScheme]);
         }).DisableAntiforgery().WithAccessRule(AccessRule.Anonymous("Ends the browser's own session; cross-origin requests are refused."));
 
+        // Where a command-line or SDK client finds the rest of the system, given only the gateway's address.
+        app.MapGet("/.well-known/liaisonnet", (IOptions<LiaisonOptions> liaison) =>
+        {
+            var urls = liaison.Value.Urls;
+            return TypedResults.Ok(new SystemEndpointsDto(urls.Issuer.ToString(), urls.Directory, urls.Relay, urls.Audit, urls.IdentityAdmin));
+        }).WithAccessRule(AccessRule.Anonymous("The public addresses of the services, as the identity server's discovery document gives its own; nothing else."));
+
         app.MapGatewayApi();
         app.MapHub<InboxHub>("/hubs/inbox")
             .WithAccessRule(AccessRule.Session(AccessCallers.AnyPerson).Checks("The session's own inbox; same-origin pages only."));

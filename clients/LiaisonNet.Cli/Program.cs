@@ -1,0 +1,3 @@
+using LiaisonNet.Cli;
+
+return await Cli.RunAsync(args, Console.Out, Console.Error);
