@@ -109,6 +109,52 @@ public static class Cli
         }, cancellation));
         root.Subcommands.Add(search);
 
+        var deskAgency = new Option<string?>("--agency") { Description = "Only desks of this agency (KZ-BS, ...)." };
+        var deskCountry = new Option<string?>("--country") { Description = "Only desks of this country (KZ, ...)." };
+        var desks = new Command("desks", "Duty desks and who is on duty at each now.\n  Example: liaison desks --country KZ") { deskAgency, deskCountry };
+        desks.SetAction((parse, cancellation) => WithConnectionAsync(parse, async (printer, connection) =>
+        {
+            using var client = connection.Client();
+            var rows = new List<DeskRow>();
+            var page = string.Empty;
+            do
+            {
+                var answer = await client.Directory.ListDesksAsync(new ListDesksRequest
+                {
+                    Agency = parse.GetValue(deskAgency) ?? string.Empty, Country = parse.GetValue(deskCountry) ?? string.Empty, PageSize = 100, PageToken = page,
+                }, cancellationToken: cancellation);
+                rows.AddRange(answer.Desks.Select(DeskRow.Of));
+                page = answer.NextPageToken;
+            }
+            while (page.Length > 0);
+            printer.Rows(rows, ["id", "name", "agency", "time zone", "on duty", "backup"], d => [d.Id, d.Name, d.Agency, d.TimeZone, d.OnDuty, d.Backup]);
+            return ExitCodes.Ok;
+        }, cancellation));
+        root.Subcommands.Add(desks);
+
+        var deskId = new Argument<string>("id") { Description = "The desk's id (see liaison desks)." };
+        var desk = new Command("desk", "One desk: who is on duty now, and its roster in the desk's time zone and yours.\n  Example: liaison desk kz-bs-khorgos-desk") { deskId };
+        desk.SetAction((parse, cancellation) => WithConnectionAsync(parse, async (printer, connection) =>
+        {
+            using var client = connection.Client();
+            var found = await client.Directory.GetDeskAsync(new GetDeskRequest { Id = parse.GetValue(deskId) ?? string.Empty }, cancellationToken: cancellation);
+            var row = DeskRow.Of(found);
+            var shifts = found.Roster.Select(shift => ShiftRow.Of(shift, found.TimeZone)).ToList();
+            if (printer.Json)
+            {
+                printer.Record(new { desk = row, roster = shifts }, []);
+                return ExitCodes.Ok;
+            }
+
+            printer.Record(row, [("desk", $"{row.Id}: {row.Name} ({row.Agency})"), ("time zone", row.TimeZone), ("desk time now", row.LocalTime),
+                ("on duty", row.OnDuty), ("backup", row.Backup), ("next", row.Next)]);
+            printer.Line(string.Empty);
+            printer.Rows(shifts, ["days", $"desk time ({found.TimeZone})", $"your time ({TimeZoneInfo.Local.Id})", "primary", "backup"],
+                s => [string.Join(" ", s.Days), s.DeskTime, s.YourTime, s.Primary, s.Backup]);
+            return ExitCodes.Ok;
+        }, cancellation));
+        root.Subcommands.Add(desk);
+
         async Task<int> WithConnectionAsync(ParseResult parse, Func<Printer, Connection, Task<int>> run, CancellationToken cancellation) =>
             await RunAsync(PrinterOf(parse), async (printer, http) =>
             {
@@ -181,4 +227,40 @@ public sealed record OfficerRow(string Id, string Name, string LatinName, string
 {
     public static OfficerRow Of(OfficerSummary o) =>
         new(o.Id, o.DisplayName, o.LatinName, o.Rank, o.Country, o.Agency, o.Posting, [.. o.Languages], [.. o.OnDutyAt]);
+}
+
+/// <summary>A desk as <c>liaison desks</c> and <c>liaison desk</c> show it.</summary>
+public sealed record DeskRow(string Id, string Name, string Agency, string Country, string TimeZone, string LocalTime, string OnDuty, string Backup, string Next)
+{
+    public static DeskRow Of(Desk d) => new(d.Id, d.Name, d.Agency, d.Country, d.TimeZone, d.OnDuty?.LocalTime ?? string.Empty,
+        Who(d.OnDuty?.Primary), Who(d.OnDuty?.Backup),
+        d.OnDuty?.NextPrimary is { } next && d.OnDuty.NextStarts is { } starts
+            ? $"{Who(next)} from {starts.ToDateTimeOffset().ToLocalTime():yyyy-MM-dd HH:mm} your time"
+            : string.Empty);
+
+    private static string Who(OfficerSummary? officer) => officer is null ? "nobody" : $"{officer.DisplayName} ({officer.Id})";
+}
+
+/// <summary>A roster shift, in the desk's own time zone and in the caller's (as it falls today).</summary>
+public sealed record ShiftRow(IReadOnlyList<string> Days, string DeskTime, string YourTime, string Primary, string Backup)
+{
+    public static ShiftRow Of(Shift shift, string timeZone)
+    {
+        var yours = string.Empty;
+        if (TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out var zone)
+            && TimeOnly.TryParse(shift.Start, System.Globalization.CultureInfo.InvariantCulture, out var start)
+            && TimeOnly.TryParse(shift.End, System.Globalization.CultureInfo.InvariantCulture, out var end))
+        {
+            var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTime.UtcNow, zone));
+            string Local(TimeOnly at)
+            {
+                var deskTime = today.ToDateTime(at, DateTimeKind.Unspecified);
+                return TimeZoneInfo.ConvertTime(new DateTimeOffset(deskTime, zone.GetUtcOffset(deskTime)), TimeZoneInfo.Local).ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            yours = $"{Local(start)}–{Local(end)}";
+        }
+
+        return new ShiftRow([.. shift.Days], $"{shift.Start}–{shift.End}", yours, shift.Primary, shift.Backup);
+    }
 }

@@ -64,6 +64,22 @@ public sealed class CliTests(SystemFixture fixture) : IClassFixture<SystemFixtur
         Assert.Contains("query", tooShort.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", tooShort.Error, StringComparison.Ordinal);
 
+        // Desks: the list, and one desk's roster in its own zone (Kabul, UTC+4:30) and the caller's.
+        var desks = await RunAsync("desks", "--country", "AF", "--json");
+        Assert.True(desks.Exit == 0, desks.Error);
+        var afghan = JsonDocument.Parse(desks.Output).RootElement.EnumerateArray().ToList();
+        Assert.Contains(afghan, d => d.GetProperty("id").GetString() == "af-bp-sher-khan-desk");
+        Assert.All(afghan, d => Assert.Equal("AF", d.GetProperty("country").GetString()));
+        var sherKhan = await RunAsync("desk", "af-bp-sher-khan-desk", "--json");
+        Assert.True(sherKhan.Exit == 0, sherKhan.Error);
+        var detail = JsonDocument.Parse(sherKhan.Output).RootElement;
+        Assert.Equal("Asia/Kabul", detail.GetProperty("desk").GetProperty("timeZone").GetString());
+        var shift = detail.GetProperty("roster").EnumerateArray().First();
+        Assert.Equal(["days", "deskTime", "yourTime", "primary", "backup"], shift.EnumerateObject().Select(p => p.Name));
+        Assert.NotEqual("", shift.GetProperty("yourTime").GetString());
+        var missing = await RunAsync("desk", "af-bp-no-such-desk");
+        Assert.Equal(4, missing.Exit);
+
         var logout = await RunAsync("logout");
         Assert.Equal(0, logout.Exit);
         Assert.False(File.Exists(tokenFile));
@@ -91,7 +107,7 @@ public sealed class CliTests(SystemFixture fixture) : IClassFixture<SystemFixtur
     [Fact]
     public async Task EveryCommandHasHelpWithAnExample()
     {
-        foreach (var command in new[] { "login", "logout", "whoami", "search" })
+        foreach (var command in new[] { "login", "logout", "whoami", "search", "desks", "desk" })
         {
             var help = await RunAsync(command, "--help");
             Assert.Equal(0, help.Exit);
