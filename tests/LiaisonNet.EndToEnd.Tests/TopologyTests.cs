@@ -112,11 +112,8 @@ public sealed class TopologyTests(TopologyFixture fixture) : IClassFixture<Topol
     private async Task<bool> EditReachesTheOtherDirectoryAsync(string native, string latin, TimeSpan within)
     {
         var token = await Topology.AccessTokenForUserAsync("abenov");
-        LiaisonNet.Client.LiaisonClient On(Instance directory) => new(
-            new LiaisonNet.Client.LiaisonEndpoints(new Uri(directory.Url), new Uri(Topology.Relays[0].Url), new Uri(Topology.Audits[0].Url)),
-            new LiaisonNet.Client.Auth.StaticTokenSource(token));
-        using var first = On(Topology.Directories[0]);
-        using var second = On(Topology.Directories[1]);
+        using var first = Topology.ClientOnInstance(1, token);
+        using var second = Topology.ClientOnInstance(2, token);
         var id = $"kz-bs-scaled-{Guid.NewGuid():n}"[..24];
         await first.DirectoryAdmin.PutOfficerAsync(new PutOfficerRequest { Officer = DirectoryServiceTests.Officer(id, native, latin) });
         return await FoundWithinAsync(second, latin, id, within);
@@ -153,12 +150,8 @@ public sealed class TopologyTests(TopologyFixture fixture) : IClassFixture<Topol
     {
         // Each instance on its own: every other search goes to the other directory instance.
         var token = await Topology.AccessTokenForUserAsync("asanov");
-        using var first = new LiaisonNet.Client.LiaisonClient(
-            new LiaisonNet.Client.LiaisonEndpoints(new Uri(Topology.Directories[0].Url), new Uri(Topology.Relays[0].Url), new Uri(Topology.Audits[0].Url)),
-            new LiaisonNet.Client.Auth.StaticTokenSource(token));
-        using var second = new LiaisonNet.Client.LiaisonClient(
-            new LiaisonNet.Client.LiaisonEndpoints(new Uri(Topology.Directories[1].Url), new Uri(Topology.Relays[1].Url), new Uri(Topology.Audits[1].Url)),
-            new LiaisonNet.Client.Auth.StaticTokenSource(token));
+        using var first = Topology.ClientOnInstance(1, token);
+        using var second = Topology.ClientOnInstance(2, token);
         // One after another, alternating: instance 1 answers the even ones, instance 2 the odd ones.
         var answers = new List<(int Instance, StatusCode Status)>();
         var clock = Stopwatch.StartNew();
@@ -323,9 +316,7 @@ public sealed class TopologyTests(TopologyFixture fixture) : IClassFixture<Topol
     }
 
     /// <summary>A client of the first instance of each service only, as a user.</summary>
-    private async Task<LiaisonNet.Client.LiaisonClient> OnFirstInstancesAsync(string user) => new(
-        new LiaisonNet.Client.LiaisonEndpoints(new Uri(Topology.Directories[0].Url), new Uri(Topology.Relays[0].Url), new Uri(Topology.Audits[0].Url)),
-        new LiaisonNet.Client.Auth.StaticTokenSource(await Topology.AccessTokenForUserAsync(user)));
+    private async Task<LiaisonNet.Client.LiaisonClient> OnFirstInstancesAsync(string user) => Topology.ClientOnInstance(1, await Topology.AccessTokenForUserAsync(user));
 
     /// <summary>The items a live client received: each sent message once, cursors one after another from <paramref name="start"/>.</summary>
     private static void AssertWhole(long start, List<string> sent, List<(string MessageId, long Cursor)> received)

@@ -206,6 +206,10 @@ public sealed class Topology : IAsyncDisposable
     public async Task<LiaisonClient> ClientForUserAsync(string userName, bool clientSideBalancing = false) =>
         new(clientSideBalancing ? BalancedEndpoints : Endpoints, new StaticTokenSource(await AccessTokenForUserAsync(userName)));
 
+    /// <summary>A gRPC client of instance <paramref name="number"/> (1 or 2) of each service only, with the given token.</summary>
+    public LiaisonClient ClientOnInstance(int number, string token) => new(
+        new LiaisonEndpoints(new Uri(Directories[number - 1].Url), new Uri(Relays[number - 1].Url), new Uri(Audits[number - 1].Url)), new StaticTokenSource(token));
+
     /// <summary>A browser-like session, signed in through the load balancer; its cookie is accepted by every gateway instance.</summary>
     public async Task<GatewaySession> GatewaySessionAsync(string userName)
     {
