@@ -34,10 +34,13 @@ public static class ExitCodes
     /// <summary>The command started but failed otherwise.</summary>
     public const int Failed = 9;
 
+    /// <summary>A verification failed: the bundle or the log is not what its signature and proofs say.</summary>
+    public const int NotVerified = 10;
+
     public static string Table => """
         Exit codes: 0 done; 1 wrong command line; 2 not signed in (liaison login); 3 not allowed; 4 not found;
         5 a value refused (the message names the field); 6 the system cannot be reached; 7 too many requests;
-        8 conflict with the stored state; 9 other failure.
+        8 conflict with the stored state; 9 other failure; 10 verification failed (audit verify, consistency).
         """;
 
     public static int Of(StatusCode status) => status switch

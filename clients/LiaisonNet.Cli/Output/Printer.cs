@@ -19,6 +19,7 @@ public sealed class Printer(TextWriter output, TextWriter error, bool json)
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
+    private static readonly JsonSerializerOptions LineOptions = new(JsonOptions) { WriteIndented = false };
 
     /// <summary>
     /// Plain text, as wide as the terminal (or <c>COLUMNS</c>); unlimited when the output goes to a file or a pipe, so
@@ -95,6 +96,16 @@ public sealed class Printer(TextWriter output, TextWriter error, bool json)
     }
 
     public void Line(string text) => output.WriteLine(text);
+
+    /// <summary>One object as one line of JSON (a stream of them, as <c>inbox --watch --json</c> writes).</summary>
+    public void JsonLine<T>(T item) => output.WriteLine(JsonSerializer.Serialize(item, LineOptions));
+
+    /// <summary>Something the user should know while a command goes on, on standard error (standard output stays the result).</summary>
+    public void Note(string sentence)
+    {
+        error.WriteLine($"liaison: {Safe(sentence)}");
+        error.Flush();
+    }
 
     /// <summary>A failure in one sentence, and the exit code of its kind.</summary>
     public int Fail(string sentence, int code)

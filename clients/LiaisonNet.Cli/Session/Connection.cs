@@ -1,4 +1,5 @@
 using LiaisonNet.Client;
+using LiaisonNet.Cli.Commands;
 using LiaisonNet.Client.Auth;
 
 namespace LiaisonNet.Cli.Session;
@@ -41,12 +42,22 @@ public sealed class Connection(TokenStore store, Identity identity) : ITokenSour
         _session = stored;
     }
 
+    /// <summary>
+    /// Clients of the services at the addresses the gateway published at sign-in. <c>LIAISON_DIRECTORY</c>,
+    /// <c>LIAISON_RELAY</c>, <c>LIAISON_AUDIT</c> and <c>LIAISON_ACCOUNTS</c> reach a service by another address
+    /// instead (a tunnel from a crossing point, for example); the tokens are the same.
+    /// </summary>
     public LiaisonClient Client()
     {
         var endpoints = Session.Endpoints;
-        return new LiaisonClient(LiaisonEndpoints.Balanced(ServiceAddresses.Parse(endpoints.Directory), ServiceAddresses.Parse(endpoints.Relay),
-            ServiceAddresses.Parse(endpoints.Audit), ServiceAddresses.Parse(endpoints.Accounts)[0]), this);
+        static IReadOnlyList<Uri> At(string variable, string published) =>
+            ServiceAddresses.Parse(Environment.GetEnvironmentVariable(variable) is { Length: > 0 } instead ? instead : published);
+        return new LiaisonClient(LiaisonEndpoints.Balanced(At("LIAISON_DIRECTORY", endpoints.Directory), At("LIAISON_RELAY", endpoints.Relay),
+            At("LIAISON_AUDIT", endpoints.Audit), At("LIAISON_ACCOUNTS", endpoints.Accounts)[0]), this);
     }
+
+    /// <summary>Who the tool acts as (the token's subject): the key of what is kept per user, such as the watch cursor.</summary>
+    public string Subject => Me.Of(Session.AccessToken, new Uri(Session.Server)).Subject;
 
     public async ValueTask<string> GetAccessTokenAsync(CancellationToken cancellationToken)
     {
