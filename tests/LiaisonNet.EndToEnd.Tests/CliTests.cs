@@ -33,10 +33,11 @@ public sealed class CliTests(SystemFixture fixture) : IClassFixture<SystemFixtur
     public async Task LoginByDeviceCodeApprovedOnTheSignInPageThenWhoamiSearchAndLogout()
     {
         var terminal = Terminal("officer");
-        var (exit, output, error) = await terminal.LoginAsync("sattarkhanov");
+        var (exit, output, error) = await terminal.LoginAsync("sattarkhanov", "--json");
         Assert.True(exit == 0, $"login exited with {exit}: {error}");
-        Assert.Contains("signed in as", output, StringComparison.Ordinal);
-        Assert.Contains("(KZ-BS, KZ)", output, StringComparison.Ordinal);
+        // Under --json the code and the QR code go to standard error, and standard output is one JSON document.
+        Assert.Contains("and approve the code", error, StringComparison.Ordinal);
+        Assert.Equal(["subject", "name", "agency", "country", "roles", "server", "expiresAt"], Names(JsonDocument.Parse(output).RootElement));
         Assert.True(File.Exists(terminal.TokenFile));
         if (!OperatingSystem.IsWindows())
         {
@@ -113,7 +114,8 @@ public sealed class CliTests(SystemFixture fixture) : IClassFixture<SystemFixtur
         var (watch, watched, watching) = StartWatch(duty, "--json");
         await watching.WaitAsync(TimeSpan.FromSeconds(30));
 
-        var subject = $"Vehicle KZ 123 ABC towards Panj {Guid.NewGuid():n}";
+        // The subject holds Cyrillic and Perso-Arabic names, which the inbox table must align.
+        var subject = $"Ахмад Шах — احمد شاه {Guid.NewGuid():n}";
         var sent = await sender.JsonAsync("send", "--to", "desk:tj-dca-panj-desk", "--precedence", "flash", "--subject", subject, "--handling", "H2",
             "--evaluation", "B2", "--case", "KZ-2026-0042", "--expires", "2h", "Suspected concealed cargo; request inspection on arrival.");
         Assert.Equal(SentFields, Names(sent));
@@ -145,6 +147,8 @@ public sealed class CliTests(SystemFixture fixture) : IClassFixture<SystemFixtur
         var row = Assert.Single(table.Output.Split('\n'), l => l.Contains(messageId, StringComparison.Ordinal));
         Assert.Contains("FLASH", row, StringComparison.Ordinal);
         Assert.Contains(" in ", row, StringComparison.Ordinal);
+        var header = Assert.Single(table.Output.Split('\n'), l => l.TrimStart().StartsWith("id ", StringComparison.Ordinal));
+        Assert.Equal(header.IndexOf(" sent ", StringComparison.Ordinal) + 1, System.Text.RegularExpressions.Regex.Match(row, "[0-9]{4}-[0-9]{2}-[0-9]{2} ").Index);
         var inbox = (await duty.JsonAsync("inbox")).EnumerateArray().ToList();
         Assert.Equal(MessageFields, Names(Assert.Single(inbox, m => m.GetProperty("messageId").GetString() == messageId)));
 
@@ -192,7 +196,8 @@ public sealed class CliTests(SystemFixture fixture) : IClassFixture<SystemFixtur
     public async Task AnAuditorExportsATrailThatVerifiesOfflineAndTheSameBundleWithOneByteChangedFails()
     {
         var sender = await Terminal("sender").SignedInAsAsync("sattarkhanov");
-        var sent = await sender.JsonAsync("send", "--to", "uz-cus-khodjaev", "--precedence", "immediate", "--subject", $"Audit me {Guid.NewGuid():n}", "Text.");
+        var caseId = $"KZ-2026-{Guid.NewGuid():n}"[..20];
+        var sent = await sender.JsonAsync("send", "--to", "uz-cus-khodjaev", "--precedence", "immediate", "--case", caseId, "--subject", $"Audit me {Guid.NewGuid():n}", "Text.");
         var messageId = sent.GetProperty("messageId").GetString()!;
         var auditor = await Terminal("auditor").SignedInAsAsync("omarova");
 
@@ -208,6 +213,11 @@ public sealed class CliTests(SystemFixture fixture) : IClassFixture<SystemFixtur
         Assert.Equal(["index", "occurredAt", "actor", "action", "objectType", "objectId", "agencies", "related", "source", "leafHash"], Names(sentEntry));
         Assert.Equal("kz-bs-sattarkhanov", sentEntry.GetProperty("actor").GetString());
         Assert.Equal(5, (await auditor.RunAsync("audit", "trail", "--message", messageId, "--case", "KZ-1")).Exit);
+
+        // The same entry by its case, and by its sender within the last hour.
+        Assert.Contains((await auditor.JsonAsync("audit", "trail", "--case", caseId)).EnumerateArray(), e => e.GetProperty("index").GetInt64() == sentEntry.GetProperty("index").GetInt64());
+        Assert.Contains((await auditor.JsonAsync("audit", "trail", "--officer", "kz-bs-sattarkhanov", "--from", "1h", "--limit", "100000")).EnumerateArray(),
+            e => e.GetProperty("index").GetInt64() == sentEntry.GetProperty("index").GetInt64());
 
         var keyFile = Path.Combine(_root, "audit-key.pem");
         var key = await auditor.JsonAsync("audit", "key", "-o", keyFile);

@@ -120,7 +120,7 @@ public static class AdminCommands
 
         var batches = file.Batches(unique).ToList();
         var (created, updated) = (0, 0);
-        await WithProgressAsync(printer, "checking", file.Records.Count, async advance =>
+        await WithProgressAsync(printer, "checking", unique.Count, async advance =>
         {
             foreach (var batch in batches)
             {

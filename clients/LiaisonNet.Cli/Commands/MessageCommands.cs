@@ -206,9 +206,10 @@ public static class MessageCommands
                 ("in reply to", message.InReplyTo), ("forwarded from", message.ForwardedFrom), ("via desk", message.ViaDesk), ("sent", Times.Local(message.SentAt)),
                 ("acknowledge by", message.Acknowledged ? "acknowledged" : $"{Times.Local(message.AcknowledgeBy)} ({Times.Countdown(message.AcknowledgeBy, DateTimeOffset.UtcNow)})"),
                 ("expires", Times.Local(message.ExpiresAt)), ("read", marked.AlreadyRead ? $"already, {Times.Local(marked.ReadAt.ToDateTimeOffset())}" : "now"),
-                ("subject", message.Subject), ("", string.Empty)]);
+                ("subject", message.Subject)]);
             if (!printer.Json)
             {
+                printer.Line(string.Empty);
                 foreach (var line in message.Body.Split('\n'))
                 {
                     printer.Line(Printer.Safe(line.TrimEnd('\r')));

@@ -79,7 +79,7 @@ public sealed class Printer(TextWriter output, TextWriter error, bool json)
         }
     }
 
-    /// <summary>One object: as "name: value" lines, or as JSON.</summary>
+    /// <summary>One object: as "name  value" lines (those with a value), or as JSON.</summary>
     public void Record<T>(T item, IReadOnlyList<(string Name, string? Value)> lines)
     {
         if (json)
@@ -88,10 +88,12 @@ public sealed class Printer(TextWriter output, TextWriter error, bool json)
             return;
         }
 
-        var width = lines.Max(l => l.Name.Length);
-        foreach (var (name, value) in lines)
+        // A line with nothing to say is left out.
+        var shown = lines.Where(l => !string.IsNullOrWhiteSpace(l.Value)).ToList();
+        var width = shown.Count == 0 ? 0 : shown.Max(l => l.Name.Length);
+        foreach (var (name, value) in shown)
         {
-            output.WriteLine($"{name.PadRight(width)}  {Safe(value ?? string.Empty)}");
+            output.WriteLine($"{name.PadRight(width)}  {Safe(value!)}".TrimEnd());
         }
     }
 
