@@ -46,6 +46,10 @@ public sealed class CliContext(TextWriter output, TextWriter error)
 
     public TextWriter Error => error;
 
+    /// <summary>Values given repeated or comma-separated: <c>--to a --to b</c> or <c>--to a,b</c>.</summary>
+    public static List<string> Split(string[]? values) =>
+        [.. (values ?? []).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
+
     public void AddGlobalOptions(RootCommand root)
     {
         root.Options.Add(_server);

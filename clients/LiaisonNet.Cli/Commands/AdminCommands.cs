@@ -247,7 +247,7 @@ public static class AdminCommands
             var answer = await client.Accounts.CreateAccountAsync(new CreateAccountRequest
             {
                 UserName = parse.GetValue(userName) ?? string.Empty, DisplayName = parse.GetValue(displayName) ?? string.Empty, AccountId = parse.GetValue(accountId) ?? string.Empty,
-                Roles = { Split(parse.GetValue(roles)) }, Desks = { Split(parse.GetValue(desks)) },
+                Roles = { CliContext.Split(parse.GetValue(roles)) }, Desks = { CliContext.Split(parse.GetValue(desks)) },
             }, cancellationToken: cancellation);
             var created = AccountRow.Of(answer.Account);
             printer.Record(new { account = created, initialPassword = answer.InitialPassword },
@@ -285,8 +285,8 @@ public static class AdminCommands
         {
             using var client = connection.Client();
             var account = new AccountRef { AccountId = parse.GetValue(setId) ?? string.Empty };
-            var keptDesks = parse.GetValue(setDesks) is { } given ? Split(given) : [.. (await client.Accounts.GetAccountAsync(account, cancellationToken: cancellation)).Desks];
-            var changed = await client.Accounts.SetAccessAsync(new SetAccessRequest { AccountId = account.AccountId, Roles = { Split(parse.GetValue(setRoles)) }, Desks = { keptDesks } },
+            var keptDesks = parse.GetValue(setDesks) is { } given ? CliContext.Split(given) : [.. (await client.Accounts.GetAccountAsync(account, cancellationToken: cancellation)).Desks];
+            var changed = await client.Accounts.SetAccessAsync(new SetAccessRequest { AccountId = account.AccountId, Roles = { CliContext.Split(parse.GetValue(setRoles)) }, Desks = { keptDesks } },
                 cancellationToken: cancellation);
             ShowOne(printer, AccountRow.Of(changed));
             return ExitCodes.Ok;
@@ -295,9 +295,6 @@ public static class AdminCommands
 
         admin.Subcommands.Add(accounts);
     }
-
-    private static List<string> Split(string[]? values) =>
-        [.. (values ?? []).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
 
     private static void Show(Printer printer, IReadOnlyList<AccountRow> rows) =>
         printer.Rows(rows, ["id", "user", "name", "agency", "roles", "desks", "state", "2fa"],

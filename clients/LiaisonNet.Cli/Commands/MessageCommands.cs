@@ -27,10 +27,6 @@ public static class MessageCommands
     private static Option<string[]> Recipients(string name, string description) =>
         new(name) { Description = description, AllowMultipleArgumentsPerToken = true, Arity = ArgumentArity.ZeroOrMore };
 
-    /// <summary>Recipients given repeated or comma-separated: <c>--to a --to b</c> or <c>--to a,b</c>.</summary>
-    private static List<string> Split(string[]? values) =>
-        [.. (values ?? []).SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))];
-
     private static void AddSend(RootCommand root, CliContext context)
     {
         var to = Recipients("--to", "Action recipients: officer ids, desk:ID (whoever is on duty), list:ID (a distribution list). Repeat or separate with commas.");
@@ -56,8 +52,8 @@ public static class MessageCommands
         {
             var request = new SendMessageRequest
             {
-                ActionRecipients = { Split(parse.GetValue(to)) },
-                InfoRecipients = { Split(parse.GetValue(info)) },
+                ActionRecipients = { CliContext.Split(parse.GetValue(to)) },
+                InfoRecipients = { CliContext.Split(parse.GetValue(info)) },
                 Precedence = MessageCodes.Precedence(parse.GetValue(precedence)),
                 Subject = parse.GetValue(subject) ?? string.Empty,
                 Body = await BodyAsync(parse.GetValue(body), parse.GetValue(file), cancellation),
@@ -425,7 +421,7 @@ public static class MessageCommands
         {
             var request = new ForwardRequest
             {
-                MessageId = parse.GetValue(messageId) ?? string.Empty, ActionRecipients = { Split(parse.GetValue(to)) }, InfoRecipients = { Split(parse.GetValue(info)) },
+                MessageId = parse.GetValue(messageId) ?? string.Empty, ActionRecipients = { CliContext.Split(parse.GetValue(to)) }, InfoRecipients = { CliContext.Split(parse.GetValue(info)) },
                 Note = parse.GetValue(note) ?? string.Empty,
             };
             using var client = connection.Client();
@@ -466,7 +462,7 @@ public static class MessageCommands
             using var client = connection.Client();
             var asked = PermissionRow.Of(await client.Relay.RequestForwardPermissionAsync(new RequestForwardPermissionRequest
             {
-                MessageId = parse.GetValue(requestId) ?? string.Empty, Recipients = { Split(parse.GetValue(to)) }, Reason = parse.GetValue(why) ?? string.Empty,
+                MessageId = parse.GetValue(requestId) ?? string.Empty, Recipients = { CliContext.Split(parse.GetValue(to)) }, Reason = parse.GetValue(why) ?? string.Empty,
             }, cancellationToken: cancellation));
             printer.Record(asked, [("requested", asked.Id), ("status", asked.Status)]);
             return ExitCodes.Ok;
@@ -515,6 +511,7 @@ public static class Retrying
     {
         var profile = Profile.ForUser();
         var pendingFile = Profile.NameFor("pending", connection.Session.Server, connection.Subject, Convert.ToBase64String(SHA256.HashData(fingerprint)));
+        profile.DeleteOlderThan("pending-", TimeSpan.FromDays(7));
         var clientId = givenId ?? profile.Read<PendingSend>(pendingFile)?.ClientMessageId ?? Guid.CreateVersion7().ToString();
         profile.Write(pendingFile, new PendingSend(clientId, DateTimeOffset.UtcNow));
         for (var attempt = 0; ; attempt++)

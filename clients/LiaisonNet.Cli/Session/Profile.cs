@@ -74,6 +74,23 @@ public sealed class Profile(string folder)
         return true;
     }
 
+    /// <summary>Removes kept files of one kind not written for <paramref name="age"/> (sends nobody retried, for example).</summary>
+    public void DeleteOlderThan(string prefix, TimeSpan age)
+    {
+        if (!Directory.Exists(folder))
+        {
+            return;
+        }
+
+        foreach (var file in Directory.EnumerateFiles(folder, prefix + "*.json"))
+        {
+            if (File.GetLastWriteTimeUtc(file) < DateTime.UtcNow - age)
+            {
+                File.Delete(file);
+            }
+        }
+    }
+
     /// <summary>Writes a file only the user can read (an exported bundle, a key), created with that mode rather than changed afterwards.</summary>
     public static void WritePrivate(string path, ReadOnlySpan<byte> content)
     {
