@@ -135,6 +135,9 @@ public static class Extensions
 
     public static WebApplication MapGatewayService(this WebApplication app)
     {
+        // The page, the API and the hub: same-origin only, never framed; signing out continues at the identity server.
+        var issuer = app.Services.GetRequiredService<IOptions<LiaisonOptions>>().Value.Urls.Issuer;
+        app.UseSecurityHeaders(SecurityHeaders.SameOriginApp(issuer.GetLeftPart(UriPartial.Authority)));
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseJsonBodyGuard();

@@ -172,6 +172,8 @@ public static class Extensions
 
     public static WebApplication MapIdentityService(this WebApplication app)
     {
+        // Pages set their own policy (one hashed style); every other answer may load and be framed by nothing.
+        app.UseSecurityHeaders(SecurityHeaders.NothingPolicy);
         app.UseProtocolRequestGuard();
         app.UseAuthentication();
         app.UseAuthorization();

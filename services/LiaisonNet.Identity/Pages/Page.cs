@@ -11,6 +11,15 @@ public sealed class Page(HttpContext context, IAntiforgery antiforgery)
     // Every script left as it is (Cyrillic, Perso-Arabic); markup characters still encoded.
     private static readonly HtmlEncoder Html = HtmlEncoder.Create(UnicodeRanges.All);
 
+    /// <summary>The pages' one style sheet, inline; the policy allows exactly it (by its hash) and no other style or any script.</summary>
+    private const string Style = "body { font-family: system-ui, sans-serif; background: #f3f5f8; display: grid; place-items: center; min-height: 100vh; margin: 0; } main { background: #fff; padding: 2rem; border-radius: 8px; box-shadow: 0 2px 12px rgba(0,0,0,.08); width: min(24rem, 90vw); } h1 { font-size: 1.3rem; margin: 0 0 1rem; } label { display: block; margin-top: .8rem; font-size: .9rem; } input { width: 100%; box-sizing: border-box; padding: .5rem; margin-top: .25rem; font-size: 1rem; } button { margin-top: 1.2rem; width: 100%; padding: .6rem; font-size: 1rem; background: #1d4e89; color: #fff; border: 0; border-radius: 4px; } button.secondary { background: #e4e8ee; color: #222; } .error { color: #a40000; } .lang { float: right; font-size: .85rem; } code { word-break: break-all; } ul.codes { columns: 2; font-family: monospace; }";
+
+    private static readonly string Policy =
+        $"default-src 'none'; style-src 'sha256-{Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Style)))}'; "
+        // No form-action: a sign-in form's answer redirects on to the client's registered address, which browsers
+        // would check against it.
+        + "img-src data:; base-uri 'none'; frame-ancestors 'none'";
+
     public Text Text { get; } = Text.For(context);
 
     public static string E(string? value) => Html.Encode(value ?? string.Empty);
@@ -38,16 +47,7 @@ public sealed class Page(HttpContext context, IAntiforgery antiforgery)
               <meta name="viewport" content="width=device-width, initial-scale=1">
               <meta name="referrer" content="no-referrer">
               <title>{{E(title)}} · LiaisonNet</title>
-              <style>
-                body { font-family: system-ui, sans-serif; background: #f3f5f8; display: grid; place-items: center; min-height: 100vh; margin: 0; }
-                main { background: #fff; padding: 2rem; border-radius: 8px; box-shadow: 0 2px 12px rgba(0,0,0,.08); width: min(24rem, 90vw); }
-                h1 { font-size: 1.3rem; margin: 0 0 1rem; } label { display: block; margin-top: .8rem; font-size: .9rem; }
-                input { width: 100%; box-sizing: border-box; padding: .5rem; margin-top: .25rem; font-size: 1rem; }
-                button { margin-top: 1.2rem; width: 100%; padding: .6rem; font-size: 1rem; background: #1d4e89; color: #fff; border: 0; border-radius: 4px; }
-                button.secondary { background: #e4e8ee; color: #222; }
-                .error { color: #a40000; } .lang { float: right; font-size: .85rem; } code { word-break: break-all; }
-                ul.codes { columns: 2; font-family: monospace; }
-              </style>
+              <style>{{Style}}</style>
             </head>
             <body>
               <main>
@@ -60,7 +60,8 @@ public sealed class Page(HttpContext context, IAntiforgery antiforgery)
             """;
         context.Response.Headers.CacheControl = "no-store";
         context.Response.Headers["X-Frame-Options"] = "DENY";
-        context.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'";
+        context.Response.Headers.ContentSecurityPolicy = Policy;
+        context.Response.Headers["Referrer-Policy"] = "no-referrer";
         return Results.Content(html, "text/html; charset=utf-8", statusCode: status);
     }
 }
