@@ -13,6 +13,8 @@ namespace LiaisonNet.EndToEnd.Tests;
 /// FLASH to a desk through the live watch to the sender's receipts, the audit trail verified offline, administration,
 /// and a send whose answer is lost. Every <c>--json</c> output's field names are pinned here.
 /// </summary>
+// It runs on one storage only: the tool's behaviour is the services', which every other test runs on both.
+[Trait("Storage", "Either")]
 public sealed class CliTests(SystemFixture fixture) : IClassFixture<SystemFixture>, IDisposable
 {
     private static readonly string[] MessageFields =
