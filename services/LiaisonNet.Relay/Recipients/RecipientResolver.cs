@@ -21,19 +21,23 @@ public sealed class RecipientResolver(DirectoryService.DirectoryServiceClient di
     public const string DeskPrefix = "desk:";
     public const string ListPrefix = "list:";
     private static readonly TimeSpan CacheFor = TimeSpan.FromMinutes(5);
+    private readonly SharedLookups<Desk?> _desks = new();
+    private readonly SharedLookups<OfficerHome?> _officers = new();
+    private readonly SharedLookups<SenderEntry?> _senders = new();
 
-    /// <summary>A desk as it stands now: who is on duty, who supervises, where it escalates to.</summary>
-    public async Task<Desk?> DeskAsync(string deskId, CancellationToken cancellationToken)
-    {
-        try
+    /// <summary>A desk as it stands now: who is on duty, who supervises, where it escalates to (never cached: duty changes).</summary>
+    public Task<Desk?> DeskAsync(string deskId, CancellationToken cancellationToken) =>
+        _desks.GetAsync(deskId, async () =>
         {
-            return await directory.GetDeskAsync(new GetDeskRequest { Id = deskId }, cancellationToken: cancellationToken);
-        }
-        catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
-        {
-            return null;
-        }
-    }
+            try
+            {
+                return await directory.GetDeskAsync(new GetDeskRequest { Id = deskId });
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+            {
+                return null;
+            }
+        }, cancellationToken);
 
     public async Task<IReadOnlyList<Recipient>> ResolveAsync(SendMessageRequest request, CancellationToken cancellationToken)
     {
@@ -118,18 +122,21 @@ public sealed class RecipientResolver(DirectoryService.DirectoryServiceClient di
             return sender;
         }
 
-        try
+        return await _senders.GetAsync(clientId, async () =>
         {
-            return cache.Set($"sender:{clientId}", await directory.GetSenderAsync(new GetSenderRequest { Id = clientId }, cancellationToken: cancellationToken), CacheFor);
-        }
-        catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
-        {
-            return null;
-        }
-        catch (RpcException ex)
-        {
-            throw new RpcException(new Status(StatusCode.Unavailable, $"The directory cannot confirm the sender right now ({ex.StatusCode}); nothing was sent. Retry with the same client_message_id."));
-        }
+            try
+            {
+                return cache.Set($"sender:{clientId}", await directory.GetSenderAsync(new GetSenderRequest { Id = clientId }), CacheFor);
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+            {
+                return null;
+            }
+            catch (RpcException ex)
+            {
+                throw new RpcException(new Status(StatusCode.Unavailable, $"The directory cannot confirm the sender right now ({ex.StatusCode}); nothing was sent. Retry with the same client_message_id."));
+            }
+        }, cancellationToken);
     }
 
     /// <summary>Fails with a field violation per id that is no officer of the directory.</summary>
@@ -155,18 +162,21 @@ public sealed class RecipientResolver(DirectoryService.DirectoryServiceClient di
             return home;
         }
 
-        try
+        return await _officers.GetAsync(officerId, async () =>
         {
-            var officer = await directory.GetOfficerAsync(new GetOfficerRequest { Id = officerId }, cancellationToken: cancellationToken);
-            return cache.Set(officerId, new OfficerHome(officer.Summary.Agency, officer.Summary.Country), CacheFor);
-        }
-        catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
-        {
-            return null;
-        }
-        catch (RpcException ex)
-        {
-            throw new RpcException(new Status(StatusCode.Unavailable, $"The directory cannot confirm the recipients right now ({ex.StatusCode}); nothing was sent. Retry with the same client_message_id."));
-        }
+            try
+            {
+                var officer = await directory.GetOfficerAsync(new GetOfficerRequest { Id = officerId });
+                return cache.Set(officerId, new OfficerHome(officer.Summary.Agency, officer.Summary.Country), CacheFor);
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.NotFound)
+            {
+                return null;
+            }
+            catch (RpcException ex)
+            {
+                throw new RpcException(new Status(StatusCode.Unavailable, $"The directory cannot confirm the recipients right now ({ex.StatusCode}); nothing was sent. Retry with the same client_message_id."));
+            }
+        }, cancellationToken);
     }
 }
