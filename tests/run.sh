@@ -39,8 +39,9 @@ echo "Scaled-out topology"
 dotnet test tests/LiaisonNet.EndToEnd.Tests -c Release --no-build --nologo --filter "Scale=Topology" 2>&1 | tee -a "$log" || status=$?
 
 # The end-to-end suite again, each system on a PostgreSQL server of its own (Liaison:Storage=Postgres); the tests that
-# always start PostgreSQL themselves ran in the first pass, and so did those of a client that works the same on either
-# storage (Storage=Either: the command-line tool).
+# always start PostgreSQL themselves ran in the first pass, and so did those whose subject does not touch storage
+# (Storage=Either: the command-line tool, token checks, headers, probes, the access table, the deployment files, the
+# benchmark harness's smoke run).
 echo "End-to-end suite on PostgreSQL"
 LIAISON_TEST_STORAGE=Postgres dotnet test tests/LiaisonNet.EndToEnd.Tests -c Release --no-build --nologo --filter "Storage!=PostgresOnly&Storage!=Either" 2>&1 | tee -a "$log" || status=$?
 

@@ -16,6 +16,8 @@ using Microsoft.AspNetCore.Routing;
 namespace LiaisonNet.EndToEnd.Tests;
 
 /// <summary>One source of truth for who may call what: every RPC and every route declares its rule where it is mapped.</summary>
+// One storage only: the access table is read from the routes, whichever storage serves them.
+[Trait("Storage", "Either")]
 public sealed class AccessTableTests(SystemFixture fixture) : IClassFixture<SystemFixture>
 {
     private static readonly ServiceDescriptor[] Services =

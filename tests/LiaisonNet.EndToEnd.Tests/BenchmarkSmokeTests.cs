@@ -3,6 +3,8 @@ using LiaisonNet.Benchmarks;
 namespace LiaisonNet.EndToEnd.Tests;
 
 /// <summary>The benchmark harness at tiny sizes, so that it keeps working; its figures are not judged here.</summary>
+// One storage only: the harness is kept working here; its storage figures come from its own runs.
+[Trait("Storage", "Either")]
 public sealed class BenchmarkSmokeTests
 {
     [Fact]

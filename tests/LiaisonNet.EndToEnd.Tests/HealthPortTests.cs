@@ -6,6 +6,8 @@ using Xunit;
 namespace LiaisonNet.EndToEnd.Tests;
 
 /// <summary>Liaison:HealthListen: an HTTP/1.1 port for an orchestrator's probes of a gRPC-only service, answering nothing else.</summary>
+// One storage only: the probes' port does not touch storage.
+[Trait("Storage", "Either")]
 public sealed class HealthPortTests
 {
     [Fact]

@@ -3,6 +3,8 @@ using LiaisonNet.ServiceDefaults.Hosting;
 
 namespace LiaisonNet.EndToEnd.Tests;
 
+// One storage only: the banner does not touch storage.
+[Trait("Storage", "Either")]
 public sealed class HostBannerTests
 {
     [Fact]

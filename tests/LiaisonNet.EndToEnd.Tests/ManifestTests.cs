@@ -14,6 +14,8 @@ namespace LiaisonNet.EndToEnd.Tests;
 /// every port the service's, every probe a health path the services map, every secret and config map referenced one
 /// that is defined, every Ingress path a gRPC service that exists.
 /// </summary>
+// One storage only: it reads files.
+[Trait("Storage", "Either")]
 public sealed partial class ManifestTests
 {
     [Fact]

@@ -11,6 +11,8 @@ namespace LiaisonNet.EndToEnd.Tests;
 /// Content-Security-Policy (no inline script, framed by no site, connections to the gateway alone), no sniffing, no
 /// referrer to other sites, no powerful features, as probed from outside.
 /// </summary>
+// One storage only: the headers do not depend on storage.
+[Trait("Storage", "Either")]
 public sealed partial class SecurityHeadersTests(SystemFixture fixture) : IClassFixture<SystemFixture>
 {
     private RunningSystem System => fixture.System;

@@ -8,6 +8,8 @@ using LiaisonNet.TestKit;
 
 namespace LiaisonNet.EndToEnd.Tests;
 
+// One storage only: token checks are the same code whichever storage holds the accounts.
+[Trait("Storage", "Either")]
 public sealed class TokenAndAccessTests(SystemFixture fixture) : IClassFixture<SystemFixture>
 {
     private static readonly SearchOfficersRequest Search = new() { Query = "Sattarkhanov" };

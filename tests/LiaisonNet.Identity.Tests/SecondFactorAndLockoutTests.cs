@@ -21,7 +21,9 @@ public sealed class SecondFactorAndLockoutTests(SystemFixture fixture) : IClassF
         var key = Assert.Single(security.Marked("data-authenticator-key"));
         var wrong = await enrol.SubmitAsync(security, "/account/security/enable", new Dictionary<string, string> { ["code"] = "000000" });
         Assert.NotNull(wrong.Error);
-        var codesPage = await enrol.SubmitAsync(wrong, "/account/security/enable", new Dictionary<string, string> { ["code"] = Totp.Code(key, DateTimeOffset.UtcNow) });
+        var enrolledAt = DateTimeOffset.UtcNow;
+        var enrolmentCode = Totp.Code(key, enrolledAt);
+        var codesPage = await enrol.SubmitAsync(wrong, "/account/security/enable", new Dictionary<string, string> { ["code"] = enrolmentCode });
         var recoveryCodes = codesPage.Marked("data-recovery-code");
         Assert.Equal(10, recoveryCodes.Count);
         Assert.True((await admin.Accounts.GetAccountAsync(new AccountRef { AccountId = account.Account.Id })).SecondFactorEnabled);
@@ -30,6 +32,8 @@ public sealed class SecondFactorAndLockoutTests(SystemFixture fixture) : IClassF
         var oidc = new OidcSignIn(System.Urls);
         await Assert.ThrowsAsync<InvalidOperationException>(() => oidc.TokensForAsync("kz.totp", account.InitialPassword));
 
+        // The next step's code (or the current one, if the clock has moved on since the enrolment).
+        var next = Totp.Code(key, Later(DateTimeOffset.UtcNow, enrolledAt.AddSeconds(30)));
         using (var browser = new FormBrowser())
         {
             var request = oidc.Begin();
@@ -37,8 +41,21 @@ public sealed class SecondFactorAndLockoutTests(SystemFixture fixture) : IClassF
             Assert.Contains("name=\"code\"", second.Html, StringComparison.Ordinal);
             var refused = await browser.SubmitAsync(second, "/account/2fa", new Dictionary<string, string> { ["code"] = "123456" }, OidcSignIn.IsCallback);
             Assert.NotNull(refused.Error);
-            var callback = await browser.SubmitAsync(refused, "/account/2fa", new Dictionary<string, string> { ["code"] = Totp.Code(key, DateTimeOffset.UtcNow) }, OidcSignIn.IsCallback);
+            // The code that turned the second factor on is spent: it does not sign in, even inside its 30 s.
+            var spent = await browser.SubmitAsync(refused, "/account/2fa", new Dictionary<string, string> { ["code"] = enrolmentCode }, OidcSignIn.IsCallback);
+            Assert.Equal("That code has been used already. Wait for the next code from your authenticator and enter it.", spent.Error);
+            var callback = await browser.SubmitAsync(spent, "/account/2fa", new Dictionary<string, string> { ["code"] = next }, OidcSignIn.IsCallback);
             Assert.NotEmpty((await oidc.ExchangeAsync(callback.Url, request)).AccessToken);
+        }
+
+        // A code that signed in once is refused to anyone who replays it (a shoulder-surfer, a captured form).
+        using (var replay = new FormBrowser())
+        {
+            var request = oidc.Begin();
+            var second = await replay.SignInAsync(await replay.GetAsync(request.Url), "kz.totp", account.InitialPassword, OidcSignIn.IsCallback);
+            var refused = await replay.SubmitAsync(second, "/account/2fa", new Dictionary<string, string> { ["code"] = next }, OidcSignIn.IsCallback);
+            Assert.False(OidcSignIn.IsCallback(refused.Url));
+            Assert.Equal("That code has been used already. Wait for the next code from your authenticator and enter it.", refused.Error);
         }
 
         Assert.True(await SignInWithRecoveryCodeAsync(oidc, account.InitialPassword, recoveryCodes[3]));
@@ -48,6 +65,7 @@ public sealed class SecondFactorAndLockoutTests(SystemFixture fixture) : IClassF
         var trail = await Support.TrailAsync(auditor, account.Account.Id, "account.signin.recovery_code_used");
         Assert.Contains(trail, e => e.Action == "account.second_factor.enrolled");
         Assert.Contains(trail, e => e.Action == "account.signin.second_factor_failed");
+        Assert.Contains(trail, e => e.Action == "account.signin.second_factor_replayed");
         Assert.Contains(trail, e => e.Action == "account.signin.password_accepted");
 
         // The administrator resets the second factor (a lost phone): the password alone works again.
@@ -95,6 +113,8 @@ public sealed class SecondFactorAndLockoutTests(SystemFixture fixture) : IClassF
         var again = await russian.GetAsync(new Uri(System.Urls.Issuer, "account/login"));
         Assert.Contains("<html lang=\"en\">", again.Html, StringComparison.Ordinal);
     }
+
+    private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
     private async Task<bool> SignInWithRecoveryCodeAsync(OidcSignIn oidc, string password, string recoveryCode)
     {

@@ -89,7 +89,7 @@ public static class AccountEndpoints
         return LoginPage(page, target, name, page.Text[result.IsLockedOut ? "LockedOut" : "BadCredentials"]);
     }
 
-    private static async Task<IResult> SecondFactorAsync(HttpContext context, IAntiforgery antiforgery, SignInManager<LiaisonUser> signIn, IdentityAudit audit,
+    private static async Task<IResult> SecondFactorAsync(HttpContext context, IAntiforgery antiforgery, SignInManager<LiaisonUser> signIn, IdentityAudit audit, SecondFactorOutcome outcome,
         [FromForm] string? code, [FromForm] string? returnUrl)
     {
         var page = new Page(context, antiforgery);
@@ -123,10 +123,11 @@ public static class AccountEndpoints
             return Results.LocalRedirect(target);
         }
 
-        await audit.RecordNowAsync(result.IsLockedOut ? "account.signin.locked_out" : "account.signin.second_factor_failed", user.Id, user, user.Id, user.Agency);
+        var action = result.IsLockedOut ? "account.signin.locked_out" : outcome.Replayed ? "account.signin.second_factor_replayed" : "account.signin.second_factor_failed";
+        await audit.RecordNowAsync(action, user.Id, user, user.Id, user.Agency);
         return result.IsLockedOut
             ? LoginPage(page, target, string.Empty, page.Text["LockedOut"])
-            : SecondFactorPage(page, target, page.Text["BadCode"]);
+            : SecondFactorPage(page, target, page.Text[outcome.Replayed ? "CodeUsed" : "BadCode"]);
     }
 
     private static async Task<IResult> SecurityAsync(HttpContext context, IAntiforgery antiforgery, UserManager<LiaisonUser> users, string? returnUrl)
@@ -141,7 +142,7 @@ public static class AccountEndpoints
         return await SecurityPageAsync(page, users, user, SafeReturnUrl(returnUrl), error: null);
     }
 
-    private static async Task<IResult> EnableSecondFactorAsync(HttpContext context, IAntiforgery antiforgery, UserManager<LiaisonUser> users, IdentityAudit audit,
+    private static async Task<IResult> EnableSecondFactorAsync(HttpContext context, IAntiforgery antiforgery, UserManager<LiaisonUser> users, IdentityAudit audit, SecondFactorOutcome outcome,
         [FromForm] string? code, [FromForm] string? returnUrl)
     {
         var page = new Page(context, antiforgery);
@@ -155,7 +156,7 @@ public static class AccountEndpoints
         var entered = (code ?? string.Empty).Replace(" ", string.Empty, StringComparison.Ordinal);
         if (entered.Length != 6 || !await users.VerifyTwoFactorTokenAsync(user, users.Options.Tokens.AuthenticatorTokenProvider, entered))
         {
-            return await SecurityPageAsync(page, users, user, target, page.Text["BadCode"]);
+            return await SecurityPageAsync(page, users, user, target, page.Text[outcome.Replayed ? "CodeUsed" : "BadCode"]);
         }
 
         audit.Record("account.second_factor.enrolled", user.Id, user, user.Id, user.Agency);

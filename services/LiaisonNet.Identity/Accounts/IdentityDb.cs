@@ -13,6 +13,9 @@ public abstract class IdentityDb(DbContextOptions options) : IdentityDbContext<L
     /// <summary>Audit events saved with the change they record, until the audit service has them.</summary>
     public DbSet<AuditOutboxEntry> AuditOutbox => Set<AuditOutboxEntry>();
 
+    /// <summary>Per account, the authenticator time step last accepted (a code is good once).</summary>
+    public DbSet<TotpLastStep> TotpLastSteps => Set<TotpLastStep>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);
@@ -22,6 +25,13 @@ public abstract class IdentityDb(DbContextOptions options) : IdentityDbContext<L
             entry.ToTable("audit_outbox");
             entry.HasKey(e => e.Seq);
             entry.Property(e => e.Seq).ValueGeneratedOnAdd();
+        });
+        builder.Entity<TotpLastStep>(step =>
+        {
+            step.ToTable("totp_last_step");
+            step.HasKey(e => e.UserId);
+            step.Property(e => e.Step).ValueGeneratedNever();
+            step.HasOne<LiaisonUser>().WithMany().HasForeignKey(e => e.UserId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 }

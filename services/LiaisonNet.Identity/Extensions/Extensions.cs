@@ -66,9 +66,12 @@ public static class Extensions
                 identity.ClaimsIdentity.UserIdClaimType = Claims.Subject;
                 identity.ClaimsIdentity.UserNameClaimType = Claims.Name;
                 identity.ClaimsIdentity.RoleClaimType = Claims.Role;
+                identity.Tokens.AuthenticatorTokenProvider = OneTimeAuthenticatorCodes.ProviderName;
             })
             .AddEntityFrameworkStores<IdentityDb>()
-            .AddDefaultTokenProviders();
+            .AddDefaultTokenProviders()
+            .AddTokenProvider<OneTimeAuthenticatorCodes>(OneTimeAuthenticatorCodes.ProviderName);
+        services.AddScoped<SecondFactorOutcome>();
 
         services.ConfigureApplicationCookie(cookie =>
         {

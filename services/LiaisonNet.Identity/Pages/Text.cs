@@ -21,6 +21,7 @@ public sealed class Text
             "Введите 6-значный код из приложения-аутентификатора или один из резервных кодов."),
         ["Code"] = ("Code", "Код"),
         ["Verify"] = ("Verify", "Подтвердить"),
+        ["CodeUsed"] = ("That code has been used already. Wait for the next code from your authenticator and enter it.", "Этот код уже использован. Дождитесь следующего кода в приложении-аутентификаторе и введите его."),
         ["BadCode"] = ("The code is not valid. Check the time on your device and try again.", "Код недействителен. Проверьте время на устройстве и повторите."),
         ["SessionExpired"] = ("Your sign-in has expired. Start again.", "Время входа истекло. Начните заново."),
         ["SecurityTitle"] = ("Account security", "Безопасность учётной записи"),
