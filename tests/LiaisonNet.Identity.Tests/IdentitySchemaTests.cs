@@ -4,6 +4,7 @@ using LiaisonNet.ServiceDefaults.Storage;
 using LiaisonNet.TestKit;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace LiaisonNet.Identity.Tests;
 
@@ -23,18 +24,23 @@ public sealed class IdentitySchemaTests : IDisposable
     [Fact]
     public async Task ADatabaseMadeByThePreviousReleaseUpgradesInPlaceKeepingItsAccountsAndASecondStartDoesNothing()
     {
-        // The previous release created its tables whole (EnsureCreated), with no migration history.
+        // The previous release created its tables whole (EnsureCreated), with no migration history: the tables of the first
+        // migration.
         var path = Path.Combine(_folder, "identity.db");
+        string[] migrations;
         await using (var previous = Sqlite(path))
         {
-            Assert.True(await previous.Database.EnsureCreatedAsync());
+            migrations = [.. previous.Database.GetMigrations()];
+            await previous.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>().MigrateAsync(migrations[0]);
+            await previous.Database.ExecuteSqlRawAsync("DROP TABLE __EFMigrationsHistory");
             previous.Users.Add(new LiaisonUser { Id = "kz-bs-kept", UserName = "kept", NormalizedUserName = "KEPT", Agency = "KZ-BS", Country = "KZ" });
             await previous.SaveChangesAsync();
         }
 
         await using (var upgraded = Sqlite(path))
         {
-            Assert.Empty(await IdentitySchema.MigrateAsync(upgraded, new SqliteDatabase(path), CancellationToken.None));
+            // Adopted as at the first migration, then brought up to the newest.
+            Assert.Equal(migrations.Skip(1), await IdentitySchema.MigrateAsync(upgraded, new SqliteDatabase(path), CancellationToken.None));
             Assert.Equal(upgraded.Database.GetMigrations(), await upgraded.Database.GetAppliedMigrationsAsync());
             Assert.Equal("KZ-BS", (await upgraded.Users.SingleAsync(u => u.Id == "kz-bs-kept")).Agency);
         }
