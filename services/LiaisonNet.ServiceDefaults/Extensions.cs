@@ -3,6 +3,7 @@ using LiaisonNet.ServiceDefaults.Access;
 using LiaisonNet.ServiceDefaults.Grpc;
 using LiaisonNet.ServiceDefaults.Hosting;
 using LiaisonNet.ServiceDefaults.ScaleOut;
+using LiaisonNet.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Hosting;
@@ -31,16 +32,18 @@ public static class Extensions
     /// </summary>
     public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, ServiceKind kind)
     {
+        Resilience.ResilienceOptionsWarmUp.Ensure();
         builder.Services.AddOptions<LiaisonOptions>().BindConfiguration(LiaisonOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<LiaisonOptions>, LiaisonOptionsValidator>();
 
         var options = builder.Configuration.GetSection(LiaisonOptions.Section).Get<LiaisonOptions>() ?? new LiaisonOptions();
+        var tls = builder.AddServiceTls(kind);
         var url = options.Listen is { Length: > 0 } listen && Uri.TryCreate(listen, UriKind.Absolute, out var at) ? at : ServiceUrls.FirstAddress(kind.Url(options.Urls));
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // Cleartext HTTP/2 needs prior knowledge, which browsers never use: browser-facing services speak HTTP/2 only with TLS.
             var protocols = kind.IsGrpcOnly() ? HttpProtocols.Http2 : url.Scheme == Uri.UriSchemeHttps ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
-            kestrel.ListenOn(url, protocols, builder.Configuration.ListenHandle(kind.ToString()));
+            kestrel.ListenOn(url, protocols, builder.Configuration.ListenHandle(kind.ToString()), tls.ListenerFor(url, askForClientCertificate: kind.IsGrpcOnly()));
             if (options.HealthListen is { Length: > 0 } health && Uri.TryCreate(health, UriKind.Absolute, out var probes))
             {
                 kestrel.ListenOn(probes, HttpProtocols.Http1, configure: listen => listen.Use(next => connection =>
@@ -73,6 +76,9 @@ public static class Extensions
             builder.Services.AddSingleton<IStartupFilter, HealthPortFilter>();
         }
 
+        // Whatever a request carried is logged escaped, by every provider (Logging/EscapingLoggerFactory).
+        builder.Services.Replace(ServiceDescriptor.Singleton<Microsoft.Extensions.Logging.ILoggerFactory>(sp =>
+            new Logging.EscapingLoggerFactory(ActivatorUtilities.CreateInstance<Microsoft.Extensions.Logging.LoggerFactory>(sp))));
         builder.Services.AddProblemDetails();
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
         builder.Services.AddSingleton<ErrorInterceptor>();

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using LiaisonNet.Host;
 using LiaisonNet.TestKit;
 using Microsoft.Playwright;
@@ -36,10 +37,30 @@ public class BrowserFixture : IAsyncLifetime
         });
     }
 
+    /// <summary>
+    /// What the browser refused under a page's Content-Security-Policy, in every context this fixture opened (Chromium
+    /// says so on the console: "Refused to ... because it violates the following Content Security Policy directive").
+    /// </summary>
+    public ConcurrentQueue<string> CspViolations { get; } = new();
+
+    /// <summary>A fresh browser context whose pages' policy violations are collected in <see cref="CspViolations"/>.</summary>
+    public async Task<IBrowserContext> NewContextAsync(BrowserNewContextOptions options)
+    {
+        var context = await Browser.NewContextAsync(options);
+        context.Page += (_, page) => page.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
+            {
+                CspViolations.Enqueue($"{page.Url}: {message.Text}");
+            }
+        };
+        return context;
+    }
+
     /// <summary>Opens the page in a fresh browser context (its language and screen) and signs in through the identity server's own form.</summary>
     public async Task<IPage> SignedInPageAsync(string userName, string locale = "en-GB", ViewportSize? viewport = null)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { Locale = locale, ViewportSize = viewport ?? new() { Width = 1280, Height = 900 } });
+        var context = await NewContextAsync(new BrowserNewContextOptions { Locale = locale, ViewportSize = viewport ?? new() { Width = 1280, Height = 900 } });
         var page = await context.NewPageAsync();
         await page.GotoAsync(System.Urls.Gateway + "/");
         await page.GetByTestId("signin").ClickAsync();

@@ -358,13 +358,25 @@ public sealed partial class WorkspaceTests(BrowserFixture fixture) : IClassFixtu
     }
 
     [Fact]
-    public async Task EveryScreenHasNoSeriousOrCriticalAccessibilityViolation()
+    public async Task EveryScreenHasNoSeriousOrCriticalAccessibilityViolationAndNothingBreaksThePagesSecurityPolicy()
     {
-        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { Locale = "en-GB" });
+        var context = await fixture.NewContextAsync(new BrowserNewContextOptions { Locale = "en-GB" });
         var signedOut = await context.NewPageAsync();
         await signedOut.GotoAsync(fixture.System.Urls.Gateway + "/");
         await Assertions.Expect(signedOut.GetByTestId("signin")).ToBeVisibleAsync(Soon);
         await Accessibility.AssertNoSeriousViolationsAsync(signedOut, "signed out");
+
+        // The watch sees a refusal: an image from another origin, which the gateway's policy does not allow.
+        await signedOut.EvaluateAsync("() => document.body.insertAdjacentHTML('beforeend', '<img alt=\"\" src=\"http://192.0.2.1/probe.png\">')");
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!fixture.CspViolations.Any(v => v.Contains("192.0.2.1", StringComparison.Ordinal)) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Contains(fixture.CspViolations, v => v.Contains("192.0.2.1", StringComparison.Ordinal));
+        fixture.CspViolations.Clear();
+        await signedOut.ReloadAsync();
 
         // An item of every precedence on the screen, so that each badge's colours are checked whatever ran before.
         using var khodjaev = await fixture.System.ClientForUserAsync("khodjaev");
@@ -414,6 +426,10 @@ public sealed partial class WorkspaceTests(BrowserFixture fixture) : IClassFixtu
         await administrator.GetByTestId("account-access").First.ClickAsync();
         await Assertions.Expect(administrator.GetByTestId("access-form")).ToBeVisibleAsync(Soon);
         await Accessibility.AssertNoSeriousViolationsAsync(administrator, "administration");
+
+        // Every screen above and the identity server's sign-in pages on the way: the browser refused nothing under their
+        // Content-Security-Policy.
+        Assert.True(fixture.CspViolations.IsEmpty, string.Join(Environment.NewLine, fixture.CspViolations));
     }
 
     [Fact]

@@ -20,7 +20,7 @@ namespace LiaisonNet.EndToEnd.Tests;
 /// <summary>Bad input gets a definite, short error and loses nothing: never a hang, UNKNOWN, INTERNAL, a 500 or a stack trace.</summary>
 public sealed class BadInputTests(SystemFixture fixture, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<SystemFixture>
 {
-    private static readonly (ServiceDescriptor Service, Func<RunningSystem, string> Address)[] Services =
+    internal static readonly (ServiceDescriptor Service, Func<RunningSystem, string> Address)[] Services =
     [
         (DirectoryService.Descriptor, s => s.Urls.Directory), (DirectoryAdminService.Descriptor, s => s.Urls.Directory),
         (RelayService.Descriptor, s => s.Urls.Relay), (AuditService.Descriptor, s => s.Urls.Audit),
@@ -264,7 +264,7 @@ public sealed class BadInputTests(SystemFixture fixture, Xunit.Abstractions.ITes
         }
     }
 
-    private static async Task<(StatusCode Status, string Detail)> CallAsync(GrpcChannel channel, MethodDescriptor method, byte[] request, string token)
+    internal static async Task<(StatusCode Status, string Detail)> CallAsync(GrpcChannel channel, MethodDescriptor method, byte[] request, string token, TimeSpan? streamFor = null)
     {
         var headers = new Metadata { { "Authorization", $"Bearer {token}" } };
         var options = new CallOptions(headers, DateTime.UtcNow.AddSeconds(10));
@@ -273,7 +273,7 @@ public sealed class BadInputTests(SystemFixture fixture, Xunit.Abstractions.ITes
             if (method.IsServerStreaming)
             {
                 var streaming = new Method<byte[], byte[]>(MethodType.ServerStreaming, method.Service.FullName, method.Name, Bytes, Bytes);
-                using var call = channel.CreateCallInvoker().AsyncServerStreamingCall(streaming, null, options.WithDeadline(DateTime.UtcNow.AddSeconds(2)), request);
+                using var call = channel.CreateCallInvoker().AsyncServerStreamingCall(streaming, null, options.WithDeadline(DateTime.UtcNow + (streamFor ?? TimeSpan.FromSeconds(2))), request);
                 await call.ResponseStream.MoveNext();
                 return (StatusCode.OK, string.Empty);
             }

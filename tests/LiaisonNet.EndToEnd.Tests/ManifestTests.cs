@@ -36,6 +36,10 @@ public sealed partial class ManifestTests
     [InlineData("infra/k8s/relay.yaml", "name: liaisonnet-secrets", "name: liaisonnet-secret", "liaisonnet-secret")]
     [InlineData("infra/k8s/ingress.yaml", "path: /liaison.relay.v1.RelayService", "path: /liaison.relay.v1.Relay", "/liaison.relay.v1.Relay")]
     [InlineData("infra/compose/compose.yaml", "RELAY_1: relay-1:5083", "RELAY_ONE: relay-1:5083", "RELAY_1")]
+    [InlineData("infra/k8s/configmap.yaml", "Liaison__Urls__Audit: https://audit:5084", "Liaison__Urls__Audit: http://audit:5084", "Liaison__Urls__Audit is http://audit:5084")]
+    [InlineData("infra/k8s/relay.yaml", "value: https://0.0.0.0:5083", "value: http://0.0.0.0:5083", "Liaison__Listen is http://0.0.0.0:5083")]
+    [InlineData("infra/compose/liaisonnet.env", "Liaison__Tls__AllowPlainHttp=true", "Liaison__Tls__AllowPlainHttp=false", "plain HTTP off loopback")]
+    [InlineData("infra/k8s/audit.yaml", "secretName: audit-tls", "secretName: audit-tsl", "audit-tsl")]
     public void ADeliberateMismatchIsCaught(string file, string original, string changed, string named)
     {
         var files = ManifestCheck.ReadRepository();
@@ -132,6 +136,10 @@ public static partial class ManifestCheck
         string NameOf(YamlMappingNode d) => Text(Map(d, "metadata"), "name") ?? string.Empty;
         var configMaps = documents.Where(d => KindOf(d.Root) == "ConfigMap").ToList();
         var secrets = documents.Where(d => KindOf(d.Root) == "Secret").ToList();
+        // Secrets cert-manager makes and renews from a Certificate.
+        var issuedSecrets = documents.Where(d => KindOf(d.Root) == "Certificate").Select(d => Text(Map(d.Root, "spec"), "secretName")).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var shared = configMaps.SelectMany(c => Map(c.Root, "data")?.Children.AsEnumerable() ?? [])
+            .ToDictionary(c => ((YamlScalarNode)c.Key).Value!, c => (c.Value as YamlScalarNode)?.Value, StringComparer.Ordinal);
         foreach (var (file, map) in configMaps.Select(c => (c.File, Map(c.Root, "data"))).Concat(secrets.Select(s => (s.File, Map(s.Root, "stringData")))))
         {
             foreach (var key in map?.Children.Keys.OfType<YamlScalarNode>() ?? [])
@@ -168,6 +176,15 @@ public static partial class ManifestCheck
                 foreach (var name in env.Keys)
                 {
                     CheckSetting(file, name, problems);
+                }
+
+                CheckTransport(file, new Dictionary<string, string?>(shared.Concat(env).GroupBy(e => e.Key).Select(g => g.Last())), problems);
+                foreach (var volume in Sequence(Map(template, "spec"), "volumes").OfType<YamlMappingNode>())
+                {
+                    if (Text(Map(volume, "secret"), "secretName") is { } secretName && !secrets.Any(s => NameOf(s.Root) == secretName) && !issuedSecrets.Contains(secretName))
+                    {
+                        problems.Add($"{file}: the volume {Text(volume, "name")} mounts the secret {secretName}, which no Secret or Certificate defines.");
+                    }
                 }
 
                 var listen = env.GetValueOrDefault("Liaison__Listen");
@@ -238,7 +255,7 @@ public static partial class ManifestCheck
         }.ToDictionary(d => "/" + d.FullName, StringComparer.Ordinal);
         foreach (var (file, ingress) in documents.Where(d => KindOf(d.Root) == "Ingress"))
         {
-            var grpc = Text(Map(Map(ingress, "metadata"), "annotations"), "nginx.ingress.kubernetes.io/backend-protocol") == "GRPC";
+            var grpc = Text(Map(Map(ingress, "metadata"), "annotations"), "nginx.ingress.kubernetes.io/backend-protocol") is "GRPC" or "GRPCS";
             foreach (var rule in Sequence(Map(ingress, "spec"), "rules").OfType<YamlMappingNode>())
             {
                 foreach (var path in Sequence(Map(rule, "http"), "paths").OfType<YamlMappingNode>())
@@ -304,6 +321,25 @@ public static partial class ManifestCheck
                 CheckSetting($"{File} ({name})", setting, problems);
             }
 
+            var settings = new Dictionary<string, string?>(StringComparer.Ordinal);
+            foreach (var envFile in Sequence(service, "env_file").OfType<YamlScalarNode>().Select(f => $"infra/compose/{f.Value}"))
+            {
+                foreach (var line in (files.GetValueOrDefault(envFile) ?? files.GetValueOrDefault(envFile + ".example") ?? string.Empty).Split('\n').Select(l => l.Trim()))
+                {
+                    if (line.Length > 0 && !line.StartsWith('#') && line.IndexOf('=', StringComparison.Ordinal) is > 0 and var equals)
+                    {
+                        settings[line[..equals]] = line[(equals + 1)..];
+                    }
+                }
+            }
+
+            foreach (var (variable, setting) in Map(service, "environment")?.Children.AsEnumerable() ?? [])
+            {
+                settings[((YamlScalarNode)variable).Value!] = (setting as YamlScalarNode)?.Value;
+            }
+
+            CheckTransport($"{File} ({name})", settings, problems);
+
             foreach (var envFile in Sequence(service, "env_file").OfType<YamlScalarNode>().Select(f => f.Value!))
             {
                 if (!files.ContainsKey($"infra/compose/{envFile}") && !files.ContainsKey($"infra/compose/{envFile}.example"))
@@ -329,6 +365,31 @@ public static partial class ManifestCheck
         }
     }
 
+    /// <summary>
+    /// As a service checks its settings at start: a service URL or listening address off loopback on plain HTTP stops it,
+    /// unless TLS ends at a named balancer in front of this listener or plain HTTP is allowed by name.
+    /// </summary>
+    private static void CheckTransport(string file, IReadOnlyDictionary<string, string?> settings, List<string> problems)
+    {
+        if (string.Equals(settings.GetValueOrDefault("Liaison__Tls__AllowPlainHttp"), "true", StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        var behindBalancer = settings.Keys.Any(k => k.StartsWith("Liaison__Tls__TrustedProxies", StringComparison.Ordinal));
+        foreach (var (key, value) in settings.Where(s => s.Key.StartsWith("Liaison__Urls__", StringComparison.Ordinal) || s.Key == "Liaison__Listen"))
+        {
+            foreach (var url in (value ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                if (Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttp && !ServiceDefaults.Security.TlsOptions.IsLoopback(uri)
+                    && !(key == "Liaison__Listen" && behindBalancer))
+                {
+                    problems.Add($"{file}: {key} is {url}, plain HTTP off loopback, which the services refuse to start with (Liaison:Tls).");
+                }
+            }
+        }
+    }
+
     /// <summary>Whether the services read <paramref name="variable"/> (an environment variable, ":" written "__").</summary>
     private static void CheckSetting(string file, string variable, List<string> problems)
     {
@@ -345,6 +406,7 @@ public static partial class ManifestCheck
         ["Logging", "LogLevel", _] => true,
         ["ConnectionStrings", var kind] => Enum.TryParse<ServiceKind>(kind, ignoreCase: false, out _),
         ["Liaison", "ListenHandles", _] => true,
+        ["Liaison", "Tls", .. var rest] => Walk(typeof(ServiceDefaults.Security.TlsOptions), rest),
         ["Liaison", .. var rest] => Walk(typeof(LiaisonOptions), rest),
         [var section, "ServiceClient", .. var rest] when section is "Relay" or "Directory" or "Identity" => Walk(typeof(ServiceDefaults.Security.ServiceClientOptions), rest),
         ["Gateway", .. var rest] => Walk(typeof(Gateway.Auth.GatewayOptions), rest),

@@ -30,7 +30,7 @@ public sealed class FormBrowser : IDisposable
 
     public FormBrowser(string? acceptLanguage = null)
     {
-        _http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = Cookies });
+        _http = new HttpClient(TestTrust.Handler(Cookies, followRedirects: false));
         if (acceptLanguage is not null)
         {
             _http.DefaultRequestHeaders.AcceptLanguage.ParseAdd(acceptLanguage);

@@ -16,7 +16,7 @@ public sealed class GatewaySession(Uri gateway) : IDisposable
 
     public async Task SignInAsync(string userName, string password)
     {
-        var handler = new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = _cookies };
+        var handler = TestTrust.Handler(_cookies, followRedirects: false);
         _http = new HttpClient(handler) { BaseAddress = gateway };
         _http.DefaultRequestHeaders.Add("X-Liaison-Csrf", "1");
         var landing = await SignInPage.CompleteAsync(_http, new Uri(gateway, "/account/login?returnUrl=/"), userName, password,
@@ -35,7 +35,21 @@ public sealed class GatewaySession(Uri gateway) : IDisposable
     /// on another instance of it (<paramref name="on"/>; the cookie names a session every instance can read).
     /// </summary>
     public HubConnection InboxHub(Uri? on = null) => new HubConnectionBuilder()
-        .WithUrl(new Uri(on ?? gateway, "/hubs/inbox"), options => options.Cookies = _cookies)
+        .WithUrl(new Uri(on ?? gateway, "/hubs/inbox"), options =>
+        {
+            options.Cookies = _cookies;
+            // Over https, the test authorities are trusted for the negotiation and the WebSocket alike.
+            options.HttpMessageHandlerFactory = inner =>
+            {
+                if (inner is HttpClientHandler handler)
+                {
+                    handler.ServerCertificateCustomValidationCallback = (_, certificate, _, errors) => TestTrust.Accepts(certificate, errors);
+                }
+
+                return inner;
+            };
+            options.WebSocketConfiguration = socket => socket.RemoteCertificateValidationCallback = (_, certificate, _, errors) => TestTrust.Accepts(certificate, errors);
+        })
         .Build();
 
     public Task<HttpResponseMessage> PostJsonAsync<T>(string path, T body) => Http.PostAsJsonAsync(new Uri(path, UriKind.Relative), body);

@@ -24,6 +24,9 @@ public sealed class LoopbackListener : IDisposable
 
     public string Url => $"http://127.0.0.1:{Port}";
 
+    /// <summary>The same port, for a service that serves TLS on it.</summary>
+    public string SecureUrl => $"https://127.0.0.1:{Port}";
+
     /// <summary>A duplicate for a server in this process, closed on exec so that no child process inherits it.</summary>
     public ulong HandleForThisProcess() => (ulong)Check(Fcntl((int)_socket.Handle, DuplicateCloseOnExec, 3));
 

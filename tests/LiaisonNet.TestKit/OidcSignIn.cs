@@ -23,7 +23,7 @@ public sealed class OidcSignIn(ServiceUrls urls)
 
     public async Task<TokenSet> TokensForAsync(string userName, string password, string scope = DefaultScope)
     {
-        using var handler = new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() };
+        using var handler = TestTrust.Handler(new CookieContainer(), followRedirects: false);
         using var http = new HttpClient(handler);
         var request = Begin(scope);
         var callback = await SignInPage.CompleteAsync(http, request.Url, userName, password, IsCallback);
@@ -60,7 +60,7 @@ public sealed class OidcSignIn(ServiceUrls urls)
             throw new InvalidOperationException($"Unexpected callback: {callback}");
         }
 
-        using var http = new HttpClient();
+        using var http = new HttpClient(TestTrust.Handler());
         using var response = await http.PostAsync(new Uri(urls.Issuer, "connect/token"), new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["grant_type"] = "authorization_code",

@@ -54,7 +54,11 @@ public sealed class RunningSystem : IAsyncDisposable
 
     public LiaisonEndpoints Endpoints => new(new Uri(Urls.Directory), new Uri(Urls.Relay), new Uri(Urls.Audit), new Uri(Urls.IdentityAdmin));
 
-    public static async Task<RunningSystem> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
+    /// <summary>
+    /// Starts a system; with <paramref name="tls"/>, every service on https:// with that authority's certificate, and
+    /// every call between services checked against it.
+    /// </summary>
+    public static async Task<RunningSystem> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, TestAuthority? tls = null)
     {
         var dataPath = Path.Combine(Path.GetTempPath(), "liaisonnet-tests", Guid.NewGuid().ToString("n"));
         var listeners = new[] { "Gateway", "Identity", "Directory", "Relay", "Audit", "IdentityAdmin" }.ToDictionary(name => name, _ => new LoopbackListener());
@@ -66,7 +70,12 @@ public sealed class RunningSystem : IAsyncDisposable
         };
         foreach (var (name, listener) in listeners)
         {
-            overrides[$"Liaison:Urls:{name}"] = listener.Url;
+            overrides[$"Liaison:Urls:{name}"] = tls is null ? listener.Url : listener.SecureUrl;
+        }
+
+        foreach (var (key, value) in tls?.Settings() ?? [])
+        {
+            overrides[key] = value;
         }
 
         PostgresServer? postgres = null;
@@ -120,7 +129,8 @@ public sealed class RunningSystem : IAsyncDisposable
     }
 
     /// <summary>A gRPC client acting as a demo user, signed in through the real sign-in page (authorization code with PKCE).</summary>
-    public async Task<LiaisonClient> ClientForUserAsync(string userName) => new(Endpoints, new StaticTokenSource(await AccessTokenForUserAsync(userName)));
+    public async Task<LiaisonClient> ClientForUserAsync(string userName) =>
+        new(Endpoints, new StaticTokenSource(await AccessTokenForUserAsync(userName)), handler: Urls.Relay.StartsWith("https:", StringComparison.Ordinal) ? TestTrust.GrpcHandler() : null);
 
     /// <summary>An access token of a demo user, signed in through the real sign-in page; a failed sign-in says what the services logged as errors.</summary>
     public async Task<string> AccessTokenForUserAsync(string userName)

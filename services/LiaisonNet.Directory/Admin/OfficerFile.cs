@@ -42,7 +42,8 @@ public static class OfficerFile
             var message = string.Join(" ", new[]
             {
                 missing.Count > 0 ? $"Missing columns: {string.Join(", ", missing)}." : null,
-                unknown.Count > 0 ? $"Unknown columns: {string.Join(", ", unknown)}." : null,
+                // Each named as quoted (short, control characters escaped), and no more than a few: the header may be anything.
+                unknown.Count > 0 ? $"Unknown columns: {string.Join(", ", unknown.Take(5).Select(LiaisonNet.ServiceDefaults.Grpc.RpcErrors.Quote))}{(unknown.Count > 5 ? $" and {unknown.Count - 5} more" : string.Empty)}." : null,
                 header.Distinct().Count() != header.Count ? "A column is named twice." : null,
             }.OfType<string>());
             return [new ImportRow(1, null, [new FieldProblem("header", $"{message} Columns: {string.Join(", ", Columns)}.")])];

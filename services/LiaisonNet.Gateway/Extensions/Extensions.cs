@@ -29,6 +29,7 @@ public static class Extensions
             .Validate(o => o.ClientSecret.Length > 0, "Gateway:ClientSecret is required (the gateway's client secret at the identity server).")
             .ValidateOnStart();
 
+        services.ConfigureHttpJsonOptions(json => Api.StrictJson.Configure(json.SerializerOptions));
         services.AddMemoryCache();
         services.AddSingleton(TimeProvider.System);
         services.AddServiceDatabase(builder.Configuration, ServiceKind.Gateway, "gateway.db");
@@ -36,7 +37,9 @@ public static class Extensions
         services.AddHostedService(sp => sp.GetRequiredService<ServerSideTickets>());
         services.AddSingleton<IPostConfigureOptions<CookieAuthenticationOptions>, ConfigureTicketStore>();
         services.AddSingleton<TokenRefresher>();
-        services.AddHttpClient("liaison-tokens", http => http.Timeout = TimeSpan.FromSeconds(10));
+        var tls = builder.Tls();
+        services.AddHttpClient("liaison-tokens", http => http.Timeout = TimeSpan.FromSeconds(10))
+            .ConfigurePrimaryHttpMessageHandler(() => tls.Configure(new HttpClientHandler()));
 
         services.AddAuthentication(auth =>
             {
@@ -48,7 +51,7 @@ public static class Extensions
                 cookie.Cookie.Name = ".liaison.session";
                 cookie.Cookie.HttpOnly = true;
                 cookie.Cookie.SameSite = SameSiteMode.Lax;
-                cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                cookie.Cookie.SecurePolicy = ServiceTlsExtensions.CookiePolicyFor(new Uri(urls.Gateway));
                 cookie.SlidingExpiration = true;
                 cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
                 cookie.Events.OnSigningIn = ServerSideTickets.AddSessionKey;
@@ -69,6 +72,7 @@ public static class Extensions
             {
                 oidc.Authority = urls.Issuer.ToString();
                 oidc.RequireHttpsMetadata = urls.Issuer.Scheme == Uri.UriSchemeHttps;
+                oidc.BackchannelHttpHandler = tls.Configure(new HttpClientHandler());
                 oidc.ClientId = TokenRefresher.ClientId;
                 oidc.ResponseType = OpenIdConnectResponseType.Code;
                 oidc.ResponseMode = OpenIdConnectResponseMode.Query;
@@ -99,8 +103,8 @@ public static class Extensions
                 oidc.CorrelationCookie.SameSite = SameSiteMode.Lax;
                 oidc.NonceCookie.SameSite = SameSiteMode.Lax;
                 // Secure (HTTPS-only) when the gateway is served over TLS; a loopback HTTP deployment could not sign in otherwise.
-                oidc.CorrelationCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
-                oidc.NonceCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                oidc.CorrelationCookie.SecurePolicy = ServiceTlsExtensions.CookiePolicyFor(new Uri(urls.Gateway));
+                oidc.NonceCookie.SecurePolicy = ServiceTlsExtensions.CookiePolicyFor(new Uri(urls.Gateway));
             });
         services.AddOptions<OpenIdConnectOptions>(OpenIdConnectDefaults.AuthenticationScheme)
             .Configure<IOptions<GatewayOptions>>((oidc, gateway) => oidc.ClientSecret = gateway.Value.ClientSecret);
@@ -136,6 +140,7 @@ public static class Extensions
     public static WebApplication MapGatewayService(this WebApplication app)
     {
         // The page, the API and the hub: same-origin only, never framed; signing out continues at the identity server.
+        app.UseTrustedForwardedHeaders();
         var issuer = app.Services.GetRequiredService<IOptions<LiaisonOptions>>().Value.Urls.Issuer;
         app.UseSecurityHeaders(SecurityHeaders.SameOriginApp(issuer.GetLeftPart(UriPartial.Authority)));
         app.UseExceptionHandler();

@@ -78,11 +78,16 @@ public static class Extensions
             cookie.Cookie.Name = ".liaison.identity";
             cookie.Cookie.HttpOnly = true;
             cookie.Cookie.SameSite = SameSiteMode.Lax;
+            cookie.Cookie.SecurePolicy = ServiceTlsExtensions.CookiePolicyFor(liaison.Urls.Issuer);
             cookie.LoginPath = "/account/login";
             cookie.ExpireTimeSpan = TimeSpan.FromHours(10);
             cookie.SlidingExpiration = false;
         });
-        services.AddAntiforgery(antiforgery => antiforgery.Cookie.Name = ".liaison.identity.af");
+        services.AddAntiforgery(antiforgery =>
+        {
+            antiforgery.Cookie.Name = ".liaison.identity.af";
+            antiforgery.Cookie.SecurePolicy = ServiceTlsExtensions.CookiePolicyFor(liaison.Urls.Issuer);
+        });
 
         // Old signing keys stay registered (and published) until every token they signed has expired.
         var signingKeys = new SigningKeyRing(folder, TimeProvider.System).Load(
@@ -129,13 +134,18 @@ public static class Extensions
                 server.AddEncryptionKey(TokenKeys.LoadOrCreateEncryptionKey(folder));
                 // Resource services validate access tokens themselves, from the published keys.
                 server.DisableAccessTokenEncryption();
-                server.UseAspNetCore()
-                    .EnableAuthorizationEndpointPassthrough()
+                var aspNetCore = server.UseAspNetCore();
+                aspNetCore.EnableAuthorizationEndpointPassthrough()
                     .EnableTokenEndpointPassthrough()
                     .EnableEndUserVerificationEndpointPassthrough()
                     .EnableEndSessionEndpointPassthrough()
-                    .EnableUserInfoEndpointPassthrough()
-                    .DisableTransportSecurityRequirement();
+                    .EnableUserInfoEndpointPassthrough();
+                // OpenIddict refuses requests over plain HTTP; an http:// issuer is the embedded default on loopback, or a
+                // network explicitly allowed plain HTTP. Behind a balancer that ends TLS, the forwarded scheme is https.
+                if (liaison.Urls.Issuer.Scheme == Uri.UriSchemeHttp)
+                {
+                    aspNetCore.DisableTransportSecurityRequirement();
+                }
             })
             // The account administration API accepts access tokens for its own audience, checked against the local server.
             .AddValidation(validation =>
@@ -149,7 +159,7 @@ public static class Extensions
         // Account administration over gRPC on its own HTTP/2 listener (cleartext HTTP/2 cannot share the pages' HTTP/1.1 port).
         var adminUrl = new Uri(liaison.Urls.IdentityAdmin);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenOn(adminUrl, adminUrl.Scheme == Uri.UriSchemeHttps ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http2,
-            builder.Configuration.ListenHandle("IdentityAdmin")));
+            builder.Configuration.ListenHandle("IdentityAdmin"), builder.Tls().ListenerFor(adminUrl, askForClientCertificate: true)));
         builder.AddLiaisonGrpc();
 
         services.AddSingleton(TimeProvider.System);
@@ -175,6 +185,7 @@ public static class Extensions
 
     public static WebApplication MapIdentityService(this WebApplication app)
     {
+        app.UseTrustedForwardedHeaders();
         // Pages set their own policy (one hashed style); every other answer may load and be framed by nothing.
         app.UseSecurityHeaders(SecurityHeaders.NothingPolicy);
         app.UseProtocolRequestGuard();

@@ -55,6 +55,14 @@ public sealed class AccessInterceptor(ILogger<AccessInterceptor> logger) : Inter
             throw RpcErrors.PermissionDenied(refusal);
         }
 
+        // Under mutual TLS a service's token is good only over a connection that proved it is that service's machine: a
+        // client secret that leaked is of no use from anywhere else.
+        if (http.RequestServices.GetService<ServiceTls>()?.Options.MutualTls == true && http.User.IsServiceClient() && http.User.Agency() is null
+            && http.Connection.ClientCertificate is null)
+        {
+            throw RpcErrors.PermissionDenied("A service calls over mutual TLS: this connection presented no client certificate.");
+        }
+
         if (http.RequestServices.GetService<ISubjectBinding>() is { } binding && !rule.IsAnonymous && await binding.MismatchAsync(http.User, context.CancellationToken) is { } mismatch)
         {
             // The agency whose entry the token claims learns of it too.

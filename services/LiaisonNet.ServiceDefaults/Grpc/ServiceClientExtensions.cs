@@ -23,6 +23,7 @@ public static class ServiceClientExtensions
             .Validate(o => !string.IsNullOrWhiteSpace(o.ClientSecret), $"{section}:ServiceClient:ClientSecret is required.")
             .ValidateOnStart();
         services.AddHttpClient("liaison-tokens", http => http.Timeout = TimeSpan.FromSeconds(10))
+            .ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<ServiceTls>().Configure(new HttpClientHandler()))
             .AddStandardResilienceHandler();
         services.AddSingleton<ITokenSource>(sp =>
         {
@@ -55,7 +56,9 @@ public static class ServiceClientExtensions
                     ServiceAddresses.ConfigureBalancing(channel, all, inOrder: true, sp.GetRequiredService<ResolverFactory>());
                 }
             })
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            // The peer's certificate is checked against the deployment's authority (Liaison:Tls), and under mutual TLS this
+            // service's own certificate is presented.
+            .ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<ServiceTls>().Configure(new SocketsHttpHandler
             {
                 EnableMultipleHttp2Connections = true,
                 PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
@@ -63,7 +66,7 @@ public static class ServiceClientExtensions
                 // A peer that vanished without closing its connections is noticed within seconds.
                 KeepAlivePingDelay = TimeSpan.FromSeconds(20),
                 KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
-            });
+            }));
     }
 
     /// <summary>A typed gRPC client to another LiaisonNet service, authenticated with this service's own token, with a deadline on every unary call.</summary>

@@ -21,13 +21,15 @@ public static class TokenValidationExtensions
     public static WebApplicationBuilder AddTokenValidation(this WebApplicationBuilder builder, string audience)
     {
         var urls = builder.Configuration.GetSection(LiaisonOptions.Section).Get<LiaisonOptions>()?.Urls ?? new ServiceUrls();
+        var tls = builder.Tls();
 
         builder.Services.AddOpenIddict()
             .AddValidation(options =>
             {
                 options.SetIssuer(urls.Issuer);
                 options.AddAudiences(audience);
-                options.UseSystemNetHttp();
+                // The issuer's metadata and keys are fetched over TLS checked like every call between services.
+                options.UseSystemNetHttp().ConfigureHttpClientHandler(handler => tls.Configure(handler));
                 options.UseAspNetCore();
                 options.UseLiaisonTokenRules();
             });
