@@ -26,11 +26,14 @@ public sealed class FuzzTests(SystemFixture fixture, Xunit.Abstractions.ITestOut
     private const int CasesPerMethod = 30;
     private const int CasesPerRoute = 40;
 
-    /// <summary>The answers a caller can act on. Anything else (Internal, Unknown, Unavailable, DeadlineExceeded...) is a defect here.</summary>
+    /// <summary>
+    /// The answers a caller can act on (Aborted: the version given is not the stored one, read again). Anything else
+    /// (Internal, Unknown, Unavailable, DeadlineExceeded...) is a defect here.
+    /// </summary>
     private static readonly HashSet<StatusCode> Definite =
     [
         StatusCode.OK, StatusCode.InvalidArgument, StatusCode.NotFound, StatusCode.AlreadyExists, StatusCode.PermissionDenied,
-        StatusCode.FailedPrecondition, StatusCode.ResourceExhausted, StatusCode.OutOfRange,
+        StatusCode.FailedPrecondition, StatusCode.Aborted, StatusCode.ResourceExhausted, StatusCode.OutOfRange,
     ];
 
     private RunningSystem System => fixture.System;
