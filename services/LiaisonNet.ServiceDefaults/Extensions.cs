@@ -33,6 +33,7 @@ public static class Extensions
     public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, ServiceKind kind)
     {
         Resilience.ResilienceOptionsWarmUp.Ensure();
+        builder.Services.AddSingleton(new Resilience.ChaosSwitch(builder.Configuration.GetSection(Resilience.ChaosOptions.Section).Get<Resilience.ChaosOptions>() ?? new()));
         builder.Services.AddOptions<LiaisonOptions>().BindConfiguration(LiaisonOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<LiaisonOptions>, LiaisonOptionsValidator>();
 

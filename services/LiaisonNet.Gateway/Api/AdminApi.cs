@@ -34,11 +34,13 @@ public sealed record OfficerEditDto(string Id, string NativeName, string LatinNa
         [.. o.Contacts.Select(c => new ContactDto(c.Kind, c.Value))],
         o.Restricted is { } r ? new RestrictedDto(r.PersonalPhone, r.Clearance, r.HomeUnit) : null, o.Version);
 
+    /// <summary>The officer as the directory takes it; a field the body left out is empty, for the directory to judge.</summary>
     public OfficerInput ToInput() => new()
     {
-        Id = Id, NativeName = NativeName, LatinName = LatinName, NameVariants = { NameVariants }, Rank = Rank, Posting = Posting, Centre = Centre,
-        CrossingPoint = CrossingPoint, Unit = Unit, Languages = { Languages.Select(l => new LanguageSkill { Language = l.Language, Level = l.Level }) },
-        Specialities = { Specialities }, Contacts = { Contacts.Select(c => new ContactChannel { Kind = c.Kind, Value = c.Value }) },
+        Id = Id ?? string.Empty, NativeName = NativeName ?? string.Empty, LatinName = LatinName ?? string.Empty, NameVariants = { NameVariants ?? [] },
+        Rank = Rank ?? string.Empty, Posting = Posting ?? string.Empty, Centre = Centre ?? string.Empty, CrossingPoint = CrossingPoint ?? string.Empty,
+        Unit = Unit ?? string.Empty, Languages = { (Languages ?? []).Select(l => new LanguageSkill { Language = l.Language ?? string.Empty, Level = l.Level ?? string.Empty }) },
+        Specialities = { Specialities ?? [] }, Contacts = { (Contacts ?? []).Select(c => new ContactChannel { Kind = c.Kind ?? string.Empty, Value = c.Value ?? string.Empty }) },
         Restricted = Restricted is { } r ? new RestrictedFields { PersonalPhone = r.PersonalPhone ?? string.Empty, Clearance = r.Clearance ?? string.Empty, HomeUnit = r.HomeUnit ?? string.Empty } : null,
     };
 }

@@ -4,16 +4,16 @@ using System.Text.Json.Serialization;
 namespace LiaisonNet.Gateway.Api;
 
 /// <summary>
-/// How the API reads request bodies: null only where a field is declared nullable, every constructor parameter that is
-/// not optional present, and no null inside a list. A body that breaks any of these is refused with 400 (ProblemDetails)
-/// before a handler sees it, instead of failing later where a null meets a protobuf field.
+/// How the API reads request bodies: null only where a field is declared nullable, and no null inside a list. A body
+/// that breaks either is refused with 400 (ProblemDetails) before a handler sees it, instead of failing later where a
+/// null meets a protobuf field. A field left out is allowed (the page leaves out what it does not use); the handlers
+/// read a missing text as empty.
 /// </summary>
 public static class StrictJson
 {
     public static void Configure(JsonSerializerOptions options)
     {
         options.RespectNullableAnnotations = true;
-        options.RespectRequiredConstructorParameters = true;
         options.Converters.Add(new NoNullElements());
     }
 

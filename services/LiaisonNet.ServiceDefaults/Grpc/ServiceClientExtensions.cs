@@ -1,6 +1,7 @@
 using LiaisonNet.Client;
 using LiaisonNet.Client.Auth;
 using LiaisonNet.ServiceDefaults.Hosting;
+using LiaisonNet.ServiceDefaults.Resilience;
 using LiaisonNet.ServiceDefaults.Security;
 using Grpc.Net.Client.Balancer;
 using Microsoft.Extensions.DependencyInjection;
@@ -69,12 +70,16 @@ public static class ServiceClientExtensions
             }));
     }
 
-    /// <summary>A typed gRPC client to another LiaisonNet service, authenticated with this service's own token, with a deadline on every unary call.</summary>
+    /// <summary>
+    /// A typed gRPC client to another LiaisonNet service, authenticated with this service's own token, with a deadline on
+    /// every unary call, retries of transport failures and a circuit breaker (<see cref="Resilience.ServiceCallResilience"/>).
+    /// </summary>
     public static IHttpClientBuilder AddServiceGrpcClient<TClient>(this IServiceCollection services, Func<ServiceUrls, string> address, TimeSpan? deadline = null)
         where TClient : class =>
         services.AddLiaisonGrpcClient<TClient>(address)
             .AddCallCredentials(async (context, metadata, sp) =>
                 metadata.Add("Authorization", $"Bearer {await sp.GetRequiredService<ITokenSource>().GetAccessTokenAsync(context.CancellationToken)}"))
             .ConfigureChannel(channel => channel.UnsafeUseInsecureChannelCallCredentials = true)
-            .AddInterceptor(() => new DefaultDeadlineInterceptor(deadline ?? TimeSpan.FromSeconds(10)));
+            .AddInterceptor(() => new DefaultDeadlineInterceptor(deadline ?? TimeSpan.FromSeconds(10)))
+            .AddServiceCallResilience(new ServiceUrls().NameOf(address));
 }

@@ -1,4 +1,6 @@
 using LiaisonNet.ServiceDefaults.Hosting;
+using LiaisonNet.ServiceDefaults.Resilience;
+using Polly;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,6 +16,9 @@ namespace LiaisonNet.ServiceDefaults.Security;
 public static class TokenValidationExtensions
 {
     private static readonly TimeSpan NotBeforeSkew = TimeSpan.FromSeconds(5);
+
+    /// <summary>The chaos target of the identity server's metadata and keys, as every service fetches them.</summary>
+    public const string KeysTarget = "identity-keys";
     /// <summary>
     /// Accepts only access tokens issued by the LiaisonNet identity server for <paramref name="audience"/>:
     /// issuer, audience, lifetime, signature (keys from the issuer's JWKS) and token type are all checked.
@@ -22,6 +27,8 @@ public static class TokenValidationExtensions
     {
         var urls = builder.Configuration.GetSection(LiaisonOptions.Section).Get<LiaisonOptions>()?.Urls ?? new ServiceUrls();
         var tls = builder.Tls();
+        var chaos = builder.Services.LastOrDefault(d => d.ServiceType == typeof(Resilience.ChaosSwitch))?.ImplementationInstance as Resilience.ChaosSwitch
+            ?? throw new InvalidOperationException("AddServiceDefaults comes first.");
 
         builder.Services.AddOpenIddict()
             .AddValidation(options =>
@@ -29,9 +36,23 @@ public static class TokenValidationExtensions
                 options.SetIssuer(urls.Issuer);
                 options.AddAudiences(audience);
                 // The issuer's metadata and keys are fetched over TLS checked like every call between services.
-                options.UseSystemNetHttp().ConfigureHttpClientHandler(handler => tls.Configure(handler));
+                // Retried when the identity server does not answer (six times: without keys nothing is accepted); never skipped.
+                options.UseSystemNetHttp().ConfigureHttpClientHandler(handler => tls.Configure(handler))
+                    .SetHttpResiliencePipeline(pipeline => pipeline
+                        .AddRetry(new Microsoft.Extensions.Http.Resilience.HttpRetryStrategyOptions
+                        {
+                            MaxRetryAttempts = 6, Delay = TimeSpan.FromMilliseconds(100), BackoffType = Polly.DelayBackoffType.Exponential, UseJitter = true,
+                            OnRetry = _ =>
+                            {
+                                chaos.Count(KeysTarget, Resilience.ChaosSwitch.Events.Retried);
+                                return ValueTask.CompletedTask;
+                            },
+                        })
+                        .AddChaos(chaos, KeysTarget));
                 options.UseAspNetCore();
                 options.UseLiaisonTokenRules();
+                options.AddEventHandler(KeysUnavailableGuard.For<OpenIddictValidationEvents.ProcessChallengeContext>());
+                options.AddEventHandler(KeysUnavailableGuard.For<OpenIddictValidationEvents.ProcessErrorContext>());
             });
 
         builder.Services.AddAuthentication(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme);
