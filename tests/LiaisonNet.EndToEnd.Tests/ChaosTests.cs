@@ -75,10 +75,12 @@ public sealed class ChaosTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal(0, refusals.GetValueOrDefault(StatusCode.OK));
         Assert.All(refusals.Keys, s => Assert.True(s is StatusCode.PermissionDenied or StatusCode.NotFound or StatusCode.Unavailable or StatusCode.Unauthenticated, $"a refused call answered {s}"));
 
-        // The directory stops answering: the circuit opens and further sends are refused at once, as Unavailable.
+        // The directory stops answering: once failures are half of the breaker's 10 s window (which still holds the
+        // successes above), the circuit opens and further sends are refused at once, as Unavailable.
         relay.SetFaults("directory", 1);
         relay.SetDelays("directory", 0);
-        for (var i = 0; i < 30 && relay.Counted("directory", ChaosSwitch.Events.CircuitRefused) == 0; i++)
+        var opening = DateTime.UtcNow.AddSeconds(60);
+        for (var i = 0; relay.Counted("directory", ChaosSwitch.Events.CircuitRefused) == 0 && DateTime.UtcNow < opening; i++)
         {
             await Expect.StatusAsync(StatusCode.Unavailable, () => SendAsync(sender, Desks[i % Desks.Length], $"down-{i}"));
         }
