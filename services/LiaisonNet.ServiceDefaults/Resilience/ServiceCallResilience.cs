@@ -43,7 +43,7 @@ public static class ServiceCallResilience
             var logger = context.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger("LiaisonNet.Resilience");
             pipeline.AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
             {
-                FailureRatio = 0.5, MinimumThroughput = 10, SamplingDuration = TimeSpan.FromSeconds(10), BreakDuration = TimeSpan.FromSeconds(3),
+                FailureRatio = 0.5, MinimumThroughput = 20, SamplingDuration = TimeSpan.FromSeconds(10), BreakDuration = TimeSpan.FromSeconds(3),
                 ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is HttpRequestException),
                 OnOpened = args =>
                 {
