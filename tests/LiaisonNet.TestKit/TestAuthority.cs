@@ -105,12 +105,7 @@ public static class TestTrust
             return false;
         }
 
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(Authorities.Values.ToArray());
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        using var peer = new X509Certificate2(certificate);
-        return chain.Build(peer);
+        return LiaisonNet.ServiceDefaults.Security.ServiceTls.ChainsTo(certificate, [.. Authorities.Values]);
     }
 
     /// <summary>An <see cref="HttpClientHandler"/> that trusts the live test authorities.</summary>

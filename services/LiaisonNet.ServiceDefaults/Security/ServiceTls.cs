@@ -78,9 +78,15 @@ public sealed class ServiceTls
             return false;
         }
 
+        return ChainsTo(certificate, _authorities);
+    }
+
+    /// <summary>True when <paramref name="certificate"/> chains to one of <paramref name="authorities"/>, and to nothing else the system trusts.</summary>
+    public static bool ChainsTo(X509Certificate certificate, X509Certificate2Collection authorities)
+    {
         using var chain = new X509Chain();
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(_authorities);
+        chain.ChainPolicy.CustomTrustStore.AddRange(authorities);
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         using var peer = new X509Certificate2(certificate);
         return chain.Build(peer);
