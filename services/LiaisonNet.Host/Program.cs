@@ -16,6 +16,12 @@ try
         return 0;
     }
 
+    if (args is ["backup" or "restore", ..])
+    {
+        // An online backup of every service's data and keys, or its restore onto stopped services.
+        return await SystemBackup.RunAsync(args[0], args[1..], Console.Out, Console.Error);
+    }
+
     await using var system = await EmbeddedHost.StartAsync(args);
     system.PrintWelcome(Console.Out);
     await system.WaitForShutdownAsync();

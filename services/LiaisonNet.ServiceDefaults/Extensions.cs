@@ -72,6 +72,8 @@ public static class Extensions
         }
 
         builder.Services.AddInstanceSignals(options, kind);
+        // A restore refuses a data folder while any instance runs on it.
+        builder.Services.AddHostedService(sp => new Storage.DataFolderInUse(sp.GetRequiredService<IOptions<LiaisonOptions>>(), kind));
         if (options.HealthListen is { Length: > 0 })
         {
             builder.Services.AddSingleton<IStartupFilter, HealthPortFilter>();

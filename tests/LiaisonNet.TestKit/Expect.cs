@@ -36,6 +36,27 @@ public static class Expect
         }
     }
 
+    /// <summary>Waits until <paramref name="condition"/> holds, checking every 100 ms; fails naming <paramref name="what"/> when <paramref name="within"/> has passed first.</summary>
+    public static async Task UntilAsync(TimeSpan within, Func<Task<bool>> condition, string what) =>
+        await WithinAsync(within, async () => await condition() ? new object() : null, what);
+
+    /// <summary>Waits until <paramref name="value"/> gives something, checking every 100 ms, and returns it; fails naming <paramref name="what"/> when <paramref name="within"/> has passed first.</summary>
+    public static async Task<T> WithinAsync<T>(TimeSpan within, Func<Task<T?>> value, string what)
+        where T : class
+    {
+        var deadline = DateTime.UtcNow + within;
+        while (true)
+        {
+            if (await value() is { } found)
+            {
+                return found;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"Waited {within.TotalSeconds:0} s for {what}, in vain.");
+            await Task.Delay(100);
+        }
+    }
+
     /// <summary>Waits until the audit service at <paramref name="auditUrl"/> answers its readiness check with <paramref name="expected"/>, for up to 30 s.</summary>
     public static async Task HealthAsync(string auditUrl, string expected)
     {

@@ -115,10 +115,18 @@ public sealed class RunningSystem : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops every service and starts them again on the same ports and data, with <paramref name="settings"/> changed.</summary>
-    public async Task RestartAsync(IReadOnlyDictionary<string, string?>? settings = null)
+    /// <summary>
+    /// Stops every service and starts them again on the same ports and data, with <paramref name="settings"/> changed;
+    /// <paramref name="whileStopped"/> runs in between, with every service stopped (a restore).
+    /// </summary>
+    public async Task RestartAsync(IReadOnlyDictionary<string, string?>? settings = null, Func<Task>? whileStopped = null)
     {
         await _host.DisposeAsync();
+        if (whileStopped is not null)
+        {
+            await whileStopped();
+        }
+
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             _overrides[key] = value;

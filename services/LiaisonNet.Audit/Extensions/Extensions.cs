@@ -22,6 +22,7 @@ public static class Extensions
         builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddRefusalTrail("liaison-audit", (sp, e, ct) => sp.GetRequiredService<AuditLog>().AppendAsync([e], ct));
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditLog>());
+        builder.Services.AddHostedService<RestoreRecorder>();
         builder.Services.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.Section)
             .Validate(o => o.VerifyInterval > TimeSpan.Zero, "Audit:VerifyInterval must be positive.").ValidateOnStart();
         builder.Services.AddSingleton<LogMonitor>();

@@ -18,12 +18,42 @@ public static class InboxEntries
     /// </summary>
     public static async Task<long> ReserveAsync(DbConnection connection, DbTransaction transaction, string recipient, int count, CancellationToken cancellationToken)
     {
+        // A recipient's first entry starts above the floor a restore left (zero until then).
         await using var next = connection.Command("""
-            INSERT INTO inbox_cursors(recipient_id, last) VALUES (@recipient, @count)
+            INSERT INTO inbox_cursors(recipient_id, last) VALUES (@recipient, COALESCE((SELECT floor FROM cursor_floor WHERE id = 1), 0) + @count)
             ON CONFLICT(recipient_id) DO UPDATE SET last = inbox_cursors.last + @count
             RETURNING last
             """, transaction, ("@recipient", recipient), ("@count", (long)count));
         return Convert.ToInt64(await next.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) - count + 1;
+    }
+
+    /// <summary>
+    /// How far a restore moves every cursor sequence on: more than any recipient receives between a backup and its
+    /// restore, so that a client holding a cursor it was given after the backup (by the system that was lost) never
+    /// finds a new entry below it.
+    /// </summary>
+    public const long RestoreGap = 1L << 32;
+
+    /// <summary>
+    /// Run on a restored database before the relay starts on it: every sequence, and the floor of those not yet begun,
+    /// moves on by <see cref="RestoreGap"/>. Returns how many recipients' sequences moved.
+    /// </summary>
+    public static async Task<int> OpenGapAfterRestoreAsync(ServiceDatabase database, CancellationToken cancellationToken)
+    {
+        await SchemaMigrations.ApplyAsync(database, RelaySchema.Migrations, cancellationToken);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var floor = connection.Command("""
+            INSERT INTO cursor_floor(id, floor) VALUES (1, @gap) ON CONFLICT(id) DO UPDATE SET floor = cursor_floor.floor + @gap
+            """, transaction, ("@gap", RestoreGap)))
+        {
+            await floor.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using var moved = connection.Command("UPDATE inbox_cursors SET last = last + @gap", transaction, ("@gap", RestoreGap));
+        var count = await moved.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return count;
     }
 
     /// <summary>The inbox entry itself, under a cursor already reserved.</summary>

@@ -127,5 +127,8 @@ public static class RelaySchema
                 CREATE INDEX IF NOT EXISTS messages_sender ON messages(sender_id, id);
                 CREATE INDEX IF NOT EXISTS inbox_desk ON inbox(via_desk, message_id) WHERE via_desk IS NOT NULL;
                 """ + Outbox.PostgresSchema),
+        new(2, "the floor of new cursor sequences, raised by a restore",
+            Sqlite: "CREATE TABLE IF NOT EXISTS cursor_floor(id INTEGER PRIMARY KEY CHECK (id = 1), floor INTEGER NOT NULL);",
+            Postgres: "CREATE TABLE IF NOT EXISTS cursor_floor(id INTEGER PRIMARY KEY CHECK (id = 1), floor BIGINT NOT NULL);"),
     ];
 }

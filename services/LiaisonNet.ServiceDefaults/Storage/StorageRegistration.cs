@@ -16,7 +16,8 @@ public static class StorageRegistration
         var liaison = configuration.GetSection(LiaisonOptions.Section).Get<LiaisonOptions>() ?? new LiaisonOptions();
         var database = Create(configuration, liaison, kind, sqliteFile);
         Probe(database);
-        services.AddSingleton(database);
+        // Made by a factory, so that the container closes it (and a PostgreSQL pool's connections) when the service stops.
+        services.AddSingleton(_ => database);
         services.AddSingleton<WorkLeases>();
         return database;
     }
