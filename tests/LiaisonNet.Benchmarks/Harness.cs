@@ -130,6 +130,7 @@ public static class Harness
         report.Add("audit", "verification rate", verify.EntriesPerSecond, "entries/s", "SHA-256 rate", verify.EntriesPerSecond / shaRate);
 
         await PostgresAsync(options, report);
+        await IsolationAsync(options, report);
 
         Console.WriteLine("Memory and connections");
         var (before, after) = await SustainedMemoryAsync(sender, searcher, queries, options.Sustained);
@@ -178,6 +179,148 @@ public static class Harness
         {
             report.Add("postgres", "failed sends", sends.Errors, "sends");
         }
+    }
+
+    /// <summary>
+    /// One officer floods a system that has the limits as shipped (searches and sends from as many callers as the run's
+    /// concurrency, live streams and hub connections opened until refused) while another officer searches and sends at
+    /// a steady rate: the other officer's p99 under the flood, against the same measured alone just before.
+    /// </summary>
+    public static async Task IsolationAsync(HarnessOptions options, Report report)
+    {
+        Console.WriteLine("One officer's flood, another officer's latency");
+        var shipped = new LiaisonNet.Relay.Messages.RelayOptions();
+        static string Invariant(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await using var system = await RunningSystem.StartAsync(new Dictionary<string, string?>
+        {
+            // The shipped limits, not the load allowances the test kit gives its systems.
+            ["Relay:SendBurst"] = Invariant(shipped.SendBurst),
+            ["Relay:SendsPerSecond"] = Invariant(shipped.SendsPerSecond),
+            ["Gateway:MaxHubConnectionsPerUser"] = Invariant(new LiaisonNet.Gateway.Auth.GatewayOptions().MaxHubConnectionsPerUser),
+            ["Logging:LogLevel:LiaisonNet"] = "Error",
+        });
+        using var flooder = await system.ClientForUserAsync("sattarkhanov");
+        using var officer = await system.ClientForUserAsync("khodjaev");
+        using var session = await system.GatewaySessionAsync("sattarkhanov");
+
+        // Within the officer's own allowance: 4 searches and 4 sends a second.
+        async Task<double?> SteadyAsync(long n)
+        {
+            var start = Stopwatch.GetTimestamp();
+            if (n % 2 == 0)
+            {
+                await officer.Directory.SearchOfficersAsync(new SearchOfficersRequest { Query = n % 4 == 0 ? "Sattarkhanov" : "Асанов" });
+            }
+            else
+            {
+                await officer.Relay.SendMessageAsync(new SendMessageRequest
+                {
+                    ClientMessageId = $"steady-{n}-{Guid.NewGuid():n}", ActionRecipients = { "kz-bs-sattarkhanov" }, Precedence = Precedence.Routine,
+                    Subject = "Steady", Body = "A routine notification while another officer floods.",
+                });
+            }
+
+            return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+
+        // Warmed up first: the first calls of a process pay for loading and compiling, which is not what is measured.
+        for (var n = 0; n < 16; n++)
+        {
+            await SteadyAsync(n);
+        }
+
+        var alone = await Load.OpenLoopAsync(8, options.Phase * 2, SteadyAsync);
+
+        using var stop = new CancellationTokenSource();
+        long granted = 0, refused = 0, failed = 0;
+        async Task FloodAsync(Func<Task> call)
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    await call();
+                    Interlocked.Increment(ref granted);
+                }
+                catch (Grpc.Core.RpcException ex) when (ex.StatusCode == Grpc.Core.StatusCode.ResourceExhausted)
+                {
+                    Interlocked.Increment(ref refused);
+                }
+                catch (Grpc.Core.RpcException)
+                {
+                    Interlocked.Increment(ref failed);
+                }
+            }
+        }
+
+        var streams = new List<Grpc.Core.AsyncServerStreamingCall<InboxItem>>();
+        var hubs = new List<HubConnection>();
+        var flood = Enumerable.Range(0, options.Concurrency).SelectMany(worker => new[]
+        {
+            Task.Run(() => FloodAsync(async () => await flooder.Directory.SearchOfficersAsync(new SearchOfficersRequest { Query = $"Ходжаев {worker}" }))),
+            Task.Run(() => FloodAsync(async () => await flooder.Relay.SendMessageAsync(Message($"flood-{worker}-{Guid.NewGuid():n}")))),
+        }).ToList();
+        flood.Add(Task.Run(async () =>
+        {
+            // Streams and connections until refused, then held for the rest of the flood.
+            for (var open = true; open && !stop.IsCancellationRequested;)
+            {
+                var call = flooder.Relay.Subscribe(new SubscribeRequest(), cancellationToken: stop.Token);
+                try
+                {
+                    open = await call.ResponseStream.MoveNext(stop.Token);
+                    streams.Add(call);
+                }
+                catch (Grpc.Core.RpcException)
+                {
+                    call.Dispose();
+                    Interlocked.Increment(ref refused);
+                    open = false;
+                }
+            }
+
+            for (var open = true; open && !stop.IsCancellationRequested;)
+            {
+                var hub = session.InboxHub();
+                var closed = new TaskCompletionSource();
+                hub.Closed += _ =>
+                {
+                    closed.TrySetResult();
+                    return Task.CompletedTask;
+                };
+                try
+                {
+                    await hub.StartAsync();
+                    await hub.InvokeAsync("Subscribe", 0L);
+                    hubs.Add(hub);
+                }
+                catch (Exception ex) when (ex is Microsoft.AspNetCore.SignalR.HubException or InvalidOperationException or IOException or TaskCanceledException)
+                {
+                    await hub.DisposeAsync();
+                    Interlocked.Increment(ref refused);
+                    open = false;
+                }
+            }
+        }));
+
+        // The flood runs a moment first, so that its burst allowances are spent when the measure starts.
+        await Task.Delay(options.Phase / 4);
+        var flooded = await Load.OpenLoopAsync(8, options.Phase * 2, SteadyAsync);
+        await stop.CancelAsync();
+        await Task.WhenAll(flood);
+        foreach (var call in streams)
+        {
+            call.Dispose();
+        }
+
+        await Task.WhenAll(hubs.Select(h => h.DisposeAsync().AsTask()));
+
+        report.Add("isolation", "another officer's p99 (8 searches and sends/s), alone", alone.P99Ms, "ms");
+        var ratio = flooded.P99Ms / alone.P99Ms;
+        report.Add("isolation", "the same officer's p99 while one officer floods", flooded.P99Ms, "ms", "alone", ratio, "≤ 3", ratio <= 3);
+        report.Add("isolation", "the same officer's failed calls during the flood", flooded.Errors, "calls");
+        report.Add("isolation", "the flood's calls refused as over its limits", 100.0 * refused / Math.Max(1, granted + refused + failed), "%");
+        report.Add("isolation", "live streams and hub connections the flooder held", streams.Count + hubs.Count, "streams");
     }
 
     private static SendMessageRequest Message(string id) => new()

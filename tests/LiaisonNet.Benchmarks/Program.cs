@@ -5,6 +5,7 @@ using LiaisonNet.Benchmarks;
 // dotnet run -c Release --project tests/LiaisonNet.Benchmarks [-- quick] [--out FILE]
 // dotnet run -c Release --project tests/LiaisonNet.Benchmarks -- micro [BenchmarkDotNet arguments]
 // dotnet run -c Release --project tests/LiaisonNet.Benchmarks -- postgres     (only the relay on PostgreSQL against its baseline)
+// dotnet run -c Release --project tests/LiaisonNet.Benchmarks -- isolation    (one officer floods, another's p99 against the same alone)
 // dotnet run -c Release --project tests/LiaisonNet.Benchmarks -- topology     (sends and pushes: embedded host beside the scaled-out topology)
 if (args.Length > 0 && args[0] == "micro")
 {
@@ -18,6 +19,15 @@ if (args.Length > 0 && args[0] == "topology")
     await Harness.TopologyAsync(HarnessOptions.Full, topology);
     Console.WriteLine();
     Console.WriteLine(topology.Table());
+    return 0;
+}
+
+if (args.Length > 0 && args[0] == "isolation")
+{
+    var isolation = new Report { Mode = "isolation" };
+    await Harness.IsolationAsync(HarnessOptions.Full, isolation);
+    Console.WriteLine();
+    Console.WriteLine(isolation.Table());
     return 0;
 }
 

@@ -127,10 +127,21 @@ public sealed class TopologyFailoverTests
         await hub.InvokeAsync("Subscribe", 0L);
 
         var sent = new List<string>();
-        async Task SendAsync(int n) => sent.Add((await sender.Relay.SendMessageAsync(new SendMessageRequest
+        async Task SendAsync(int n)
         {
-            ClientMessageId = Guid.NewGuid().ToString(), ActionRecipients = { "kg-bs-asanov" }, Precedence = Precedence.Immediate, Subject = $"Gateway failover {n}",
-        })).MessageId);
+            try
+            {
+                sent.Add((await sender.Relay.SendMessageAsync(new SendMessageRequest
+                {
+                    ClientMessageId = Guid.NewGuid().ToString(), ActionRecipients = { "kg-bs-asanov" }, Precedence = Precedence.Immediate, Subject = $"Gateway failover {n}",
+                })).MessageId);
+            }
+            catch (RpcException ex)
+            {
+                var logs = string.Join(Environment.NewLine, topology.Relays.Concat(topology.Directories).Select(i => $"--- {i.Kind} {i.Number}:{Environment.NewLine}{i.Process.Output}"));
+                throw new InvalidOperationException($"Send {n} failed: {ex.Status}{Environment.NewLine}{logs}", ex);
+            }
+        }
         for (var n = 0; n < 20; n++)
         {
             await SendAsync(n);

@@ -42,6 +42,17 @@ public sealed class RunningSystem : IAsyncDisposable
     public static StorageKind TestStorage =>
         string.Equals(Environment.GetEnvironmentVariable("LIAISON_TEST_STORAGE"), "Postgres", StringComparison.OrdinalIgnoreCase) ? StorageKind.Postgres : StorageKind.Sqlite;
 
+    /// <summary>
+    /// The suites send thousands of messages from one sender and open hundreds of connections for one user, as load: the
+    /// systems of the test kit allow it. ResourceLimitTests and the benchmark's isolation phase set limits of their own.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string?> LoadAllowances { get; } = new Dictionary<string, string?>
+    {
+        ["Relay:SendBurst"] = "1000000",
+        ["Relay:SendsPerSecond"] = "1000000",
+        ["Gateway:MaxHubConnectionsPerUser"] = "100000",
+    };
+
     /// <summary>The PostgreSQL server this system's services keep their data on, when the run is on PostgreSQL.</summary>
     public PostgresServer? Postgres { get; }
 
@@ -68,6 +79,11 @@ public sealed class RunningSystem : IAsyncDisposable
             ["Logging:LogLevel:Default"] = "Error",
             ["Logging:LogLevel:LiaisonNet"] = "Warning",
         };
+        foreach (var (key, value) in LoadAllowances)
+        {
+            overrides[key] = value;
+        }
+
         foreach (var (name, listener) in listeners)
         {
             overrides[$"Liaison:Urls:{name}"] = tls is null ? listener.Url : listener.SecureUrl;

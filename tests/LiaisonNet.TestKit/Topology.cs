@@ -113,7 +113,7 @@ public sealed class Topology : IAsyncDisposable
                 ["Logging:LogLevel:Default"] = "Error",
                 ["Logging:LogLevel:LiaisonNet"] = "Warning",
             };
-            foreach (var (key, value) in postgres.Settings.Concat(settings ?? new Dictionary<string, string?>()))
+            foreach (var (key, value) in RunningSystem.LoadAllowances.Concat(postgres.Settings).Concat(settings ?? new Dictionary<string, string?>()))
             {
                 overrides[key] = value;
             }

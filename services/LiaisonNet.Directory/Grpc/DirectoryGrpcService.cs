@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
-using System.Threading.RateLimiting;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using LiaisonNet.Directory.Duty;
@@ -329,79 +328,9 @@ public sealed class DirectoryGrpcService(DirectoryIndex index, DirectoryStore st
 }
 
 /// <summary>
-/// Searches per caller: a burst, then a steady rate (Directory:SearchBurst, Directory:SearchesPerSecond). Scaled out, the
-/// bucket lives in Redis, so every directory instance counts the same caller's searches together; while Redis cannot
-/// be reached, each instance counts on its own (still limited, never unlimited).
+/// Searches per caller: a burst, then a steady rate (Directory:SearchBurst, Directory:SearchesPerSecond), counted
+/// together by every directory instance through Redis when scaled out.
 /// </summary>
-public sealed class SearchRateLimiter : IDisposable
-{
-    // A token bucket per caller: refilled by the time passed on Redis's own clock, one token taken per search.
-    private const string Script = """
-        local now = redis.call('TIME')
-        local ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
-        local burst = tonumber(ARGV[1])
-        local rate = tonumber(ARGV[2])
-        local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
-        local tokens = tonumber(state[1]) or burst
-        local at = tonumber(state[2]) or ms
-        tokens = math.min(burst, tokens + (ms - at) * rate / 1000)
-        local granted = 0
-        local wait = 0
-        if tokens >= 1 then
-            tokens = tokens - 1
-            granted = 1
-        else
-            wait = math.ceil((1 - tokens) * 1000 / rate)
-        end
-        redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(ms))
-        redis.call('PEXPIRE', KEYS[1], math.ceil(burst * 1000 / rate) + 1000)
-        return {granted, wait}
-        """;
-
-    private readonly PartitionedRateLimiter<string> _local;
-    private readonly StackExchange.Redis.IConnectionMultiplexer? _redis;
-    private readonly Polly.ResiliencePipeline? _pipeline;
-    private readonly int _burst;
-    private readonly int _rate;
-
-    public SearchRateLimiter(Microsoft.Extensions.Options.IOptions<DirectoryOptions> options, ILogger<SearchRateLimiter> logger,
-        StackExchange.Redis.IConnectionMultiplexer? redis = null)
-    {
-        _burst = Math.Max(1, options.Value.SearchBurst);
-        _rate = Math.Max(1, options.Value.SearchesPerSecond);
-        _local = PartitionedRateLimiter.Create<string, string>(caller =>
-            RateLimitPartition.GetTokenBucketLimiter(caller, _ => new TokenBucketRateLimiterOptions
-            {
-                TokenLimit = _burst,
-                TokensPerPeriod = _rate,
-                ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                QueueLimit = 0,
-                AutoReplenishment = true,
-            }));
-        _redis = redis;
-        _pipeline = redis is null ? null : ServiceDefaults.ScaleOut.RedisResilience.Pipeline(logger, "search limits");
-    }
-
-    /// <summary>Takes one search from the caller's bucket: null when granted, else how long to wait.</summary>
-    public async ValueTask<TimeSpan?> TryAcquireAsync(string caller, CancellationToken cancellationToken)
-    {
-        if (_redis is { IsConnected: true } redis)
-        {
-            try
-            {
-                var result = await _pipeline!.ExecuteAsync(async _ => (StackExchange.Redis.RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(Script,
-                    [new StackExchange.Redis.RedisKey($"liaison:directory:searches:{caller}")], [_burst, _rate]))!, cancellationToken);
-                return (int)result[0] == 1 ? null : TimeSpan.FromMilliseconds((int)result[1]);
-            }
-            catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException or Polly.ExecutionRejectedException)
-            {
-                // Counted here alone until Redis answers again.
-            }
-        }
-
-        using var lease = await _local.AcquireAsync(caller, 1, cancellationToken);
-        return lease.IsAcquired ? null : lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(1);
-    }
-
-    public void Dispose() => _local.Dispose();
-}
+public sealed class SearchRateLimiter(Microsoft.Extensions.Options.IOptions<DirectoryOptions> options, ILogger<SearchRateLimiter> logger,
+    StackExchange.Redis.IConnectionMultiplexer? redis = null)
+    : ServiceDefaults.Access.CallerRateLimiter("directory:searches", options.Value.SearchBurst, options.Value.SearchesPerSecond, logger, redis);

@@ -13,4 +13,7 @@ public sealed class GatewayOptions
 
     /// <summary>How often a live inbox connection checks that its session still stands (and renews its token when due).</summary>
     public TimeSpan SessionCheckInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Live inbox connections (/hubs/inbox) one user may hold at once on one gateway instance: tabs and devices, not a flood.</summary>
+    public int MaxHubConnectionsPerUser { get; set; } = 20;
 }

@@ -27,6 +27,7 @@ public static class Extensions
         var urls = builder.Configuration.GetSection(LiaisonOptions.Section).Get<LiaisonOptions>()?.Urls ?? new ServiceUrls();
         services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.Section)
             .Validate(o => o.ClientSecret.Length > 0, "Gateway:ClientSecret is required (the gateway's client secret at the identity server).")
+            .Validate(o => o.MaxHubConnectionsPerUser > 0, "Gateway:MaxHubConnectionsPerUser must be at least 1.")
             .ValidateOnStart();
 
         services.ConfigureHttpJsonOptions(json => Api.StrictJson.Configure(json.SerializerOptions));
@@ -127,6 +128,7 @@ public static class Extensions
                 .Configure<StackExchange.Redis.IConnectionMultiplexer>((redis, connection) => redis.ConnectionFactory = _ => Task.FromResult(connection));
         }
         services.AddSingleton<InboxPumps>();
+        services.AddSingleton<HubConnections>();
 
         // Each with the user's own token per call; several instances of a service are used in the order given.
         services.AddLiaisonGrpcClient<DirectoryService.DirectoryServiceClient>(u => u.Directory);

@@ -12,8 +12,19 @@ namespace LiaisonNet.Gateway.Hubs;
 /// disabled closes it.
 /// </summary>
 [Authorize(AuthenticationSchemes = CookieAuthenticationDefaults.AuthenticationScheme)]
-public sealed class InboxHub(InboxPumps pumps) : Hub<IInboxClient>
+public sealed class InboxHub(InboxPumps pumps, HubConnections connections) : Hub<IInboxClient>
 {
+    private const string Slot = "liaison.hub-slot";
+
+    /// <summary>A user past <see cref="Auth.GatewayOptions.MaxHubConnectionsPerUser"/> connections here is refused, the page told why and not to reconnect.</summary>
+    public override Task OnConnectedAsync()
+    {
+        var subject = Context.User?.SubjectId() is { Length: > 0 } id ? id : throw new HubException("No subject; sign in again.");
+        Context.Items[Slot] = connections.Open.TryOpen(subject)
+            ?? throw new HubException($"At most {connections.Open.Max} live connections per user at once; close another LiaisonNet tab or window first.");
+        return base.OnConnectedAsync();
+    }
+
     public void Subscribe(long afterCursor)
     {
         if (afterCursor < 0)
@@ -29,6 +40,13 @@ public sealed class InboxHub(InboxPumps pumps) : Hub<IInboxClient>
     public override Task OnDisconnectedAsync(Exception? exception)
     {
         pumps.Stop(Context.ConnectionId);
+        (Context.Items[Slot] as IDisposable)?.Dispose();
         return base.OnDisconnectedAsync(exception);
     }
+}
+
+/// <summary>The live inbox connections open on this gateway instance, per user (Gateway:MaxHubConnectionsPerUser).</summary>
+public sealed class HubConnections(Microsoft.Extensions.Options.IOptions<Auth.GatewayOptions> options)
+{
+    public ServiceDefaults.Access.OpenPerCaller Open { get; } = new(options.Value.MaxHubConnectionsPerUser);
 }

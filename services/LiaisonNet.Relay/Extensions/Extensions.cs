@@ -30,6 +30,8 @@ public static class Extensions
         services.AddMemoryCache();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<BodyCipher>();
+        services.AddSingleton<SendRateLimiter>();
+        services.AddSingleton<LiveStreams>();
         services.AddSingleton<InboxNotifier>();
         services.AddSingleton<OutboxSignal>();
         services.AddServiceDatabase(builder.Configuration, ServiceKind.Relay, "relay.db");

@@ -12,7 +12,8 @@ using Microsoft.Extensions.Options;
 namespace LiaisonNet.Relay.Grpc;
 
 public sealed class RelayGrpcService(
-    SendStore sends, InboxStore inbox, DeskStore desks, SentStore sent, PermissionStore permissions, RecipientResolver recipients, DeskStaff staff, InboxNotifier notifier, IOptions<RelayOptions> options, TimeProvider clock)
+    SendStore sends, InboxStore inbox, DeskStore desks, SentStore sent, PermissionStore permissions, RecipientResolver recipients, DeskStaff staff, InboxNotifier notifier, IOptions<RelayOptions> options, TimeProvider clock,
+    SendRateLimiter sendLimits, LiveStreams streams)
     : RelayService.RelayServiceBase
 {
     private const int MaxInboxPage = 200;
@@ -21,6 +22,7 @@ public sealed class RelayGrpcService(
     public override async Task<SendMessageResponse> SendMessage(SendMessageRequest request, ServerCallContext context)
     {
         var caller = context.GetHttpContext().User;
+        await sendLimits.ThrottleAsync(context, caller.SubjectId(), "sends");
         SendRules.Check(request, clock.GetUtcNow()).ThrowIfAny();
         if (request.InReplyTo.Length > 0 && !await sent.CanReferenceAsync(caller.SubjectId(), request.InReplyTo, context.CancellationToken))
         {
@@ -132,6 +134,7 @@ public sealed class RelayGrpcService(
     public override async Task<SendMessageResponse> Forward(ForwardRequest request, ServerCallContext context)
     {
         var caller = context.GetHttpContext().User;
+        await sendLimits.ThrottleAsync(context, caller.SubjectId(), "sends");
         new FieldViolations()
             .Require(request.MessageId.Length is > 0 and <= 100, "message_id", "Required.")
             .Require(request.Note.Length <= 2000, "note", "At most 2,000 characters.")
@@ -266,6 +269,8 @@ public sealed class RelayGrpcService(
     {
         new FieldViolations().Require(request.AfterCursor >= 0, "after_cursor", "Must not be negative.").ThrowIfAny();
         var recipient = context.GetHttpContext().User.SubjectId();
+        using var open = streams.Open.TryOpen(recipient) ?? throw new RpcException(new Status(StatusCode.ResourceExhausted,
+            $"At most {streams.Open.Max} live inbox streams per user at once; close one first."));
         var cursor = request.AfterCursor;
         var cancellation = context.CancellationToken;
         while (!cancellation.IsCancellationRequested)

@@ -60,6 +60,11 @@ internal sealed class RelayOptionsValidator : IValidateOptions<RelayOptions>
 {
     public ValidateOptionsResult Validate(string? name, RelayOptions options)
     {
+        if (options.SendBurst < 1 || options.SendsPerSecond < 1 || options.MaxStreamsPerUser < 1)
+        {
+            return ValidateOptionsResult.Fail("Relay:SendBurst, Relay:SendsPerSecond and Relay:MaxStreamsPerUser must be at least 1.");
+        }
+
         if (string.IsNullOrWhiteSpace(options.ActiveBodyKey))
         {
             return ValidateOptionsResult.Fail("Relay:ActiveBodyKey is required: the id of the key in Relay:BodyKeys that encrypts new messages.");
