@@ -129,14 +129,6 @@ public sealed class OpenPerCaller(int max)
         return new Release(this, caller);
     }
 
-    public int OpenFor(string caller)
-    {
-        lock (_open)
-        {
-            return _open.GetValueOrDefault(caller);
-        }
-    }
-
     private void Close(string caller)
     {
         lock (_open)
